@@ -1,0 +1,67 @@
+package dev.contrastive.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+
+/**
+ * Encoder choice. {@code preset} names a YAML preset (resnet18, mixer_s16, parallel_vit_s16, ...);
+ * every other field is null unless the user overrides what the preset sets.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ArchitectureSpec {
+
+  @Default("resnet18")
+  @Pattern("^[a-z][a-z0-9_]*$")
+  @JsonPropertyDescription("Architecture preset: resnet18, resnet34, resnet50, mixer_s16, mixer_b16, mixer_s4, parallel_vit_ti4, parallel_vit_s4, parallel_vit_s16, parallel_vit_base, ...")
+  public String preset = "resnet18";
+
+  @Pattern("^(resnet|mixer|parallel_vit)$")
+  @JsonPropertyDescription("Encoder family: resnet, mixer or parallel_vit (set by the preset).")
+  public String family;
+
+  @Min(1)
+  @Max(200)
+  @JsonPropertyDescription("ResNet: 18, 34 or 50 layers; Mixer/ViT: number of blocks.")
+  public Integer depth;
+
+  @Min(8)
+  @Max(8192)
+  @JsonPropertyDescription("ResNet: channels of the first stage; Mixer/ViT: embedding width.")
+  public Integer width;
+
+  @Min(1)
+  @Max(64)
+  @JsonPropertyDescription("Mixer/ViT: patch size in pixels.")
+  public Integer patchSize;
+
+  @Min(1)
+  @Max(128)
+  @JsonPropertyDescription("ViT: attention heads.")
+  public Integer heads;
+
+  @Min(0.25)
+  @Max(16)
+  @JsonPropertyDescription("Mixer/ViT: hidden width of the MLP as a multiple of the width.")
+  public Double mlpRatio;
+
+  @Pattern("^(cifar|imagenet)$")
+  @JsonPropertyDescription("ResNet stem: cifar (3x3 stride 1, no max-pool) or imagenet (7x7 stride 2 + max-pool).")
+  public String stem;
+
+  @JsonPropertyDescription("ViT: normalise queries and keys (QK-norm).")
+  public Boolean qkNorm;
+
+  @Min(1)
+  @Max(65536)
+  @JsonPropertyDescription("Projection head hidden width.")
+  public Integer projectionHiddenDim;
+
+  @Min(1)
+  @Max(65536)
+  @JsonPropertyDescription("Projection head output width (the space of the NT-Xent loss).")
+  public Integer projectionDim;
+}

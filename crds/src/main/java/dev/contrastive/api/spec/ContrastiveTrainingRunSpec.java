@@ -1,0 +1,97 @@
+package dev.contrastive.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training config, grouped like the trainer's config groups, plus where and how to run it.
+ * Cross-field rules are CEL so the API server refuses a wrong run at {@code kubectl apply}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.resources) || !has(self.resources.gpusPerNode) || self.resources.gpusPerNode > 0 || has(self.workers)",
+    message = "spec.workers is required when spec.resources.gpusPerNode is 0")
+@ValidationRule(
+    value = "!has(self.maxNodes) || !has(self.minNodes) || self.minNodes <= self.maxNodes",
+    message = "spec.minNodes must not exceed spec.maxNodes")
+@ValidationRule(
+    value = "!has(self.scheduler) || !has(self.trainer) || !has(self.scheduler.warmupEpochs) || !has(self.trainer.maxEpochs) || self.scheduler.warmupEpochs < self.trainer.maxEpochs",
+    message = "spec.scheduler.warmupEpochs must be less than spec.trainer.maxEpochs")
+public class ContrastiveTrainingRunSpec {
+
+  @JsonPropertyDescription("Encoder and projection head: a preset name plus optional overrides.")
+  public ArchitectureSpec architecture = new ArchitectureSpec();
+
+  @JsonPropertyDescription("Training images: cifar10, imagefolder or synthetic.")
+  public DatasetSpec dataset = new DatasetSpec();
+
+  @JsonPropertyDescription("SimCLR view augmentations.")
+  public AugmentationSpec augmentation = new AugmentationSpec();
+
+  @JsonPropertyDescription("NT-Xent loss settings.")
+  public LossSpec loss = new LossSpec();
+
+  @JsonPropertyDescription("Optimizer: lars, adamw or sgd, with its settings.")
+  public OptimizerSpec optimizer = new OptimizerSpec();
+
+  @JsonPropertyDescription("Learning-rate schedule: linear warm-up then cosine decay.")
+  public SchedulerSpec scheduler = new SchedulerSpec();
+
+  @JsonPropertyDescription("Epochs, batch size, intervals and seed.")
+  public TrainerSpec trainer = new TrainerSpec();
+
+  @JsonPropertyDescription("kNN evaluation of the encoder on the held-out split.")
+  public EvaluationSpec evaluation = new EvaluationSpec();
+
+  @JsonPropertyDescription("Rendezvous and gradient all-reduce between the worker pods.")
+  public DistributedSpec distributed = new DistributedSpec();
+
+  @Required
+  @Pattern("^\\S+$")
+  @JsonPropertyDescription("Trainer container image.")
+  public String image;
+
+  @Pattern("^(Always|IfNotPresent|Never)$")
+  @JsonPropertyDescription("Image pull policy of the trainer pods (Always, IfNotPresent, Never).")
+  public String imagePullPolicy;
+
+  @JsonPropertyDescription("GPU resource name, GPUs per node, and CPU/memory per worker pod.")
+  public ResourcesSpec resources = new ResourcesSpec();
+
+  @JsonPropertyDescription("Only nodes with all these labels run workers.")
+  public Map<String, String> nodeSelector = new LinkedHashMap<>();
+
+  @JsonPropertyDescription("Tolerations of the worker pods; nodes whose taints they do not tolerate are not used.")
+  public List<Toleration> tolerations = new ArrayList<>();
+
+  @Min(1)
+  @Max(1024)
+  @JsonPropertyDescription("Fixed number of workers, for clusters without GPUs (resources.gpusPerNode = 0).")
+  public Integer workers;
+
+  @Min(1)
+  @Max(1024)
+  @JsonPropertyDescription("Use at most this many GPU nodes.")
+  public Integer maxNodes;
+
+  @Min(1)
+  @Max(1024)
+  @JsonPropertyDescription("Fewest GPU nodes a run (or a restart after a lost node) may use.")
+  public Integer minNodes;
+
+  @JsonPropertyDescription("Where checkpoints live: a PersistentVolumeClaim, else an emptyDir.")
+  public CheckpointSpec checkpoint = new CheckpointSpec();
+
+  @JsonPropertyDescription("Restarts, deadline, clean-up and suspension.")
+  public RunPolicySpec runPolicy = new RunPolicySpec();
+}

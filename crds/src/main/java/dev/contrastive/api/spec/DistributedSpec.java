@@ -1,0 +1,36 @@
+package dev.contrastive.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/** Rendezvous and collectives between the worker pods. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DistributedSpec {
+
+  @Default("29500")
+  @Min(1024)
+  @Max(65535)
+  @JsonPropertyDescription("Port rank 0 listens on for the rendezvous (MASTER_PORT).")
+  public Integer port = 29500;
+
+  @Default("600")
+  @Min(1)
+  @Max(86400)
+  @JsonPropertyDescription("Seconds to wait for every rank at the first rendezvous.")
+  public Integer rendezvousTimeoutSeconds = 600;
+
+  @Default("60")
+  @Min(1)
+  @Max(3600)
+  @JsonPropertyDescription("Seconds a collective waits for a peer before the worker fails.")
+  public Integer peerTimeoutSeconds = 60;
+
+  @Default("4")
+  @Min(1)
+  @Max(1024)
+  @JsonPropertyDescription("Gradient bucket size in MiB for the ring all-reduce.")
+  public Integer bucketSizeMiB = 4;
+}

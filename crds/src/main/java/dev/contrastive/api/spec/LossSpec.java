@@ -1,0 +1,18 @@
+package dev.contrastive.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/** NT-Xent (normalised temperature-scaled cross entropy). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LossSpec {
+
+  @Default("0.5")
+  @Min(0.001)
+  @Max(10)
+  @JsonPropertyDescription("Softmax temperature of the NT-Xent loss.")
+  public Double temperature = 0.5;
+}

@@ -1,0 +1,32 @@
+package dev.contrastive.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+
+/** What each worker pod requests. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ResourcesSpec {
+
+  @Default("nvidia.com/gpu")
+  @Pattern("^\\S+$")
+  @JsonPropertyDescription("Extended resource name of the GPUs.")
+  public String gpuResourceName = "nvidia.com/gpu";
+
+  @Default("1")
+  @Min(0)
+  @Max(16)
+  @JsonPropertyDescription("GPUs per node and worker pod; 0 runs CPU-only workers (spec.workers of them).")
+  public Integer gpusPerNode = 1;
+
+  @Pattern("^[0-9]+(\\.[0-9]+)?m?$")
+  @JsonPropertyDescription("CPU request and limit of each worker, e.g. 4 or 500m.")
+  public String cpu;
+
+  @Pattern("^[0-9]+(\\.[0-9]+)?([KMGTPE]i?)?$")
+  @JsonPropertyDescription("Memory request and limit of each worker, e.g. 16Gi.")
+  public String memory;
+}

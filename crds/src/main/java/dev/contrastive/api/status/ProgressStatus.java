@@ -1,0 +1,36 @@
+package dev.contrastive.api.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Training progress; only trainer rank 0 writes it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ProgressStatus {
+
+  @JsonPropertyDescription("Current epoch (1-based; equals totalEpochs when done).")
+  public Integer epoch;
+
+  public Integer totalEpochs;
+
+  @JsonPropertyDescription("Optimizer steps done.")
+  public Long step;
+
+  public Long totalSteps;
+
+  @JsonPropertyDescription("Mean NT-Xent loss over the last interval.")
+  public Double loss;
+
+  @JsonPropertyDescription("Training images per second over all workers.")
+  public Double imagesPerSecond;
+
+  public Double learningRate;
+
+  @JsonPropertyDescription("kNN top-1 accuracy (0..1) of the encoder on the held-out split.")
+  public Double knnTop1;
+
+  @JsonPropertyDescription("Path of the newest checkpoint.")
+  public String lastCheckpoint;
+
+  @JsonPropertyDescription("When the trainer wrote this (RFC 3339).")
+  public String updatedAt;
+}
