@@ -35,6 +35,9 @@ final class SchemaChecks {
       }
       return;
     }
+    if (value instanceof Double number && !Double.isFinite(number)) {
+      throw InvalidConfigException.at(key, value + " is not a finite number");
+    }
     Min min = field.getAnnotation(Min.class);
     Max max = field.getAnnotation(Max.class);
     if (value instanceof Number number && (min != null || max != null)) {
