@@ -43,7 +43,7 @@ public class ArchitectureSpec {
   @JsonPropertyDescription("ViT: attention heads.")
   public Integer heads;
 
-  @Min(0.25)
+  @Min(value = 0, inclusive = false)
   @Max(16)
   @JsonPropertyDescription("Mixer/ViT: hidden width of the MLP as a multiple of the width.")
   public Double mlpRatio;

@@ -15,13 +15,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class AugmentationSpec {
 
   @Default("0.08")
-  @Min(0.01)
+  @Min(value = 0, inclusive = false)
   @Max(1)
   @JsonPropertyDescription("Random resized crop: smallest fraction of the image area.")
   public Double cropScaleMin = 0.08;
 
   @Default("1.0")
-  @Min(0.01)
+  @Min(value = 0, inclusive = false)
   @Max(1)
   @JsonPropertyDescription("Random resized crop: largest fraction of the image area.")
   public Double cropScaleMax = 1.0;

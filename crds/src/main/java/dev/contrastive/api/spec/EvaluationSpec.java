@@ -17,7 +17,7 @@ public class EvaluationSpec {
   public Integer knnK = 200;
 
   @Default("0.1")
-  @Min(0.001)
+  @Min(value = 0, inclusive = false)
   @Max(10)
   @JsonPropertyDescription("Temperature of the kNN vote weights exp(similarity / t).")
   public Double knnTemperature = 0.1;

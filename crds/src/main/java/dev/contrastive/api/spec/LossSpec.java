@@ -11,7 +11,7 @@ import io.fabric8.generator.annotation.Min;
 public class LossSpec {
 
   @Default("0.5")
-  @Min(0.001)
+  @Min(value = 0, inclusive = false)
   @Max(10)
   @JsonPropertyDescription("Softmax temperature of the NT-Xent loss.")
   public Double temperature = 0.5;

@@ -1,0 +1,97 @@
+package dev.contrastive.api.config;
+
+import dev.contrastive.api.spec.ArchitectureSpec;
+import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rules between settings. The first ones mean what the CRD's CEL rules ({@code @ValidationRule})
+ * mean, for runs that never meet an API server (CelRulesTest holds both to the same cases); the
+ * architecture rules can only be checked once presets are resolved.
+ */
+final class CrossFieldRules {
+
+  /** Settings each encoder family needs; presets provide them, overrides may break them. */
+  private static final Map<String, List<String>> NEEDED_BY_FAMILY = Map.of(
+      "resnet", List.of("depth", "width", "stem"),
+      "mixer", List.of("depth", "width", "patchSize", "mlpRatio"),
+      "parallel_vit", List.of("depth", "width", "patchSize", "heads", "mlpRatio", "qkNorm"));
+
+  private static final List<Integer> RESNET_DEPTHS = List.of(18, 34, 50, 101, 152);
+
+  private CrossFieldRules() {}
+
+  static void check(ContrastiveTrainingRunSpec spec) {
+    checkCelRuleMeanings(spec);
+    checkArchitecture(spec.architecture, spec.dataset.imageSize);
+  }
+
+  private static void checkCelRuleMeanings(ContrastiveTrainingRunSpec spec) {
+    var augmentation = spec.augmentation;
+    if (augmentation.cropScaleMin != null && augmentation.cropScaleMax != null
+        && augmentation.cropScaleMin > augmentation.cropScaleMax) {
+      throw InvalidConfigException.at("spec.augmentation.cropScaleMin", augmentation.cropScaleMin
+          + " must not exceed spec.augmentation.cropScaleMax (" + augmentation.cropScaleMax + ")");
+    }
+    if (!"synthetic".equals(spec.dataset.type) && spec.dataset.source == null) {
+      throw InvalidConfigException.at("spec.dataset.source",
+          "required for dataset type " + spec.dataset.type + " (only synthetic needs none)");
+    }
+    Integer gpus = spec.resources.gpusPerNode;
+    if (gpus != null && gpus == 0 && spec.workers == null) {
+      throw InvalidConfigException.at("spec.workers",
+          "required when spec.resources.gpusPerNode is 0 (the number of CPU-only workers)");
+    }
+    if (spec.minNodes != null && spec.maxNodes != null && spec.minNodes > spec.maxNodes) {
+      throw InvalidConfigException.at("spec.minNodes",
+          spec.minNodes + " must not exceed spec.maxNodes (" + spec.maxNodes + ")");
+    }
+    Integer warmup = spec.scheduler.warmupEpochs;
+    Integer epochs = spec.trainer.maxEpochs;
+    if (warmup != null && epochs != null && warmup >= epochs) {
+      throw InvalidConfigException.at("spec.scheduler.warmupEpochs",
+          warmup + " must be less than spec.trainer.maxEpochs (" + epochs + ")");
+    }
+  }
+
+  private static void checkArchitecture(ArchitectureSpec arch, Integer imageSize) {
+    String at = "spec.architecture.";
+    if (arch.family == null) {
+      throw InvalidConfigException.at(at + "family", "required but not set; allowed: "
+          + String.join(", ", NEEDED_BY_FAMILY.keySet().stream().sorted().toList()));
+    }
+    for (String key : NEEDED_BY_FAMILY.get(arch.family)) {
+      Object value = SpecFields.read(field(key), arch);
+      if (value == null) {
+        throw InvalidConfigException.at(at + key, "required for family " + arch.family + " but not set");
+      }
+    }
+    for (String key : List.of("projectionHiddenDim", "projectionDim")) {
+      if (SpecFields.read(field(key), arch) == null) {
+        throw InvalidConfigException.at(at + key, "required but not set");
+      }
+    }
+    if (arch.family.equals("resnet") && !RESNET_DEPTHS.contains(arch.depth)) {
+      throw InvalidConfigException.at(at + "depth",
+          "ResNet depth " + arch.depth + " is not built; allowed: " + RESNET_DEPTHS);
+    }
+    if (arch.family.equals("parallel_vit") && arch.width % arch.heads != 0) {
+      throw InvalidConfigException.at(at + "heads", arch.heads
+          + " heads do not divide spec.architecture.width (" + arch.width + ")");
+    }
+    if (arch.patchSize != null && !arch.family.equals("resnet") && imageSize != null
+        && imageSize % arch.patchSize != 0) {
+      throw InvalidConfigException.at(at + "patchSize", arch.patchSize
+          + " px patches do not tile spec.dataset.imageSize (" + imageSize + " px)");
+    }
+  }
+
+  private static java.lang.reflect.Field field(String name) {
+    try {
+      return ArchitectureSpec.class.getField(name);
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("ArchitectureSpec has no field " + name, e);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.contrastive.api.config;
+
+import java.util.List;
+
+/**
+ * A config group with presets: the spec key of the group, the key inside it that picks the preset,
+ * and the presets on offer (YAML resources {@code presets/<group>/<name>.yaml}).
+ */
+public enum PresetGroup {
+  ARCHITECTURE("architecture", "preset", List.of(
+      "resnet18", "resnet34", "resnet50",
+      "mixer_s16", "mixer_b16", "mixer_s4",
+      "parallel_vit_ti4", "parallel_vit_s4", "parallel_vit_s16", "parallel_vit_base")),
+  DATASET("dataset", "type", List.of("cifar10", "imagefolder", "synthetic")),
+  OPTIMIZER("optimizer", "type", List.of("lars", "adamw", "sgd"));
+
+  private final String key;
+  private final String choiceKey;
+  private final List<String> presetNames;
+
+  PresetGroup(String key, String choiceKey, List<String> presetNames) {
+    this.key = key;
+    this.choiceKey = choiceKey;
+    this.presetNames = presetNames;
+  }
+
+  /** Key of the group in the spec, e.g. {@code optimizer}. */
+  public String key() {
+    return key;
+  }
+
+  /** Key inside the group that names the preset, e.g. {@code type}. */
+  public String choiceKey() {
+    return choiceKey;
+  }
+
+  public List<String> presetNames() {
+    return presetNames;
+  }
+
+  /** The group whose spec key is {@code key}, or null. */
+  public static PresetGroup byKey(String key) {
+    for (PresetGroup group : values()) {
+      if (group.key.equals(key)) {
+        return group;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,142 @@
+package dev.contrastive.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.contrastive.api.ContrastiveTrainingRun;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The checked-in CRD on a real kube-apiserver (1.20, offline; see ../shared/k8s/README.md): valid
+ * runs are stored with schema defaults, wrong ones are refused naming the field, and the local
+ * checks (RunFiles + ConfigResolver) refuse the same runs at the same field.
+ */
+class ApiServerValidationTest {
+
+  static final String NAMESPACE = "default";
+  static final YAMLMapper YAML = new YAMLMapper();
+  static final String VALID = """
+      apiVersion: contrastive.dev/v1alpha1
+      kind: ContrastiveTrainingRun
+      metadata:
+        name: valid
+      spec:
+        image: registry.example/trainer:1
+        dataset:
+          type: cifar10
+          source: /data/cifar10
+        trainer:
+          maxEpochs: 3
+        optimizer: {}
+      """;
+
+  static KubeAPIServer server;
+  static KubernetesClient client;
+  static final AtomicInteger names = new AtomicInteger();
+
+  @BeforeAll
+  static void startApiServerWithTheCrd() {
+    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withOfflineMode(true)
+        .withApiServerVersion("1.20.2")
+        .withUpdateKubeConfig(false)
+        .build());
+    server.start();
+    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
+    CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+        .load(Path.of("contrastivetrainingruns.contrastive.dev-v1.yml").toFile()).item();
+    client.resource(crd).create();
+    client.apiextensions().v1().customResourceDefinitions().withName(ContrastiveTrainingRun.CRD_NAME)
+        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+            .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
+            30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stopApiServer() {
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  @Test
+  void validRunIsStoredWithSchemaDefaults() {
+    ContrastiveTrainingRun created = client.resource(RunFiles.parse(VALID, "valid.yaml")).inNamespace(NAMESPACE).create();
+
+    ContrastiveTrainingRun stored = client.resources(ContrastiveTrainingRun.class).inNamespace(NAMESPACE)
+        .withName(created.getMetadata().getName()).get();
+    assertThat(stored.getSpec().optimizer.type).isEqualTo("lars");
+    assertThat(stored.getSpec().trainer.batchSizePerWorker).isEqualTo(256);
+    assertThat(stored.getSpec().trainer.maxEpochs).isEqualTo(3);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      negative maxEpochs         | /trainer/maxEpochs           | -1         | spec.trainer.maxEpochs
+      fractional maxEpochs       | /trainer/maxEpochs           | 3.5        | spec.trainer.maxEpochs
+      unknown optimizer type     | /optimizer/type              | "rmsprop"  | spec.optimizer.type
+      lr as text                 | /optimizer/lr                | "fast"     | spec.optimizer.lr
+      missing image              | /image                       |            | spec.image
+      batchSizePerWorker 1       | /trainer/batchSizePerWorker  | 1          | spec.trainer.batchSizePerWorker
+      temperature 0              | /loss/temperature            | 0          | spec.loss.temperature
+      gpusPerNode 17             | /resources/gpusPerNode       | 17         | spec.resources.gpusPerNode
+      bad cleanPodPolicy         | /runPolicy/cleanPodPolicy    | "Sometimes"| spec.runPolicy.cleanPodPolicy
+      unknown dataset type       | /dataset/type                | "mnist"    | spec.dataset.type
+      bad imagePullPolicy        | /imagePullPolicy             | "Sometimes"| spec.imagePullPolicy
+      unknown ResNet stem        | /architecture/stem           | "vgg"      | spec.architecture.stem
+      relative mountPath         | /checkpoint/mountPath        | "ckpt"     | spec.checkpoint.mountPath
+      flip probability over 1    | /augmentation/flipProbability| 1.5        | spec.augmentation.flipProbability
+      memory not a quantity      | /resources/memory            | "lots"     | spec.resources.memory
+      """)
+  void wrongRunIsRefusedByServerAndLocallyNamingTheField(String name, String pointer, String value, String field)
+      throws Exception {
+    String yaml = withSpecValue(pointer, value);
+
+    assertThatThrownBy(() -> client.resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class))
+            .inNamespace(NAMESPACE).create())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getMessage()).contains(field + ": ");
+        });
+    assertThatThrownBy(() -> ConfigResolver.resolve(RunFiles.parse(yaml, "bad.yaml").getSpec()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field));
+  }
+
+  /** The valid run under a fresh name, with one spec value set (or removed when value is null). */
+  static String withSpecValue(String pointer, String value) throws Exception {
+    ObjectNode run = (ObjectNode) YAML.readTree(VALID);
+    ((ObjectNode) run.get("metadata")).put("name", "bad-" + names.incrementAndGet());
+    int slash = pointer.lastIndexOf('/');
+    ObjectNode parent = run.withObject("/spec" + pointer.substring(0, slash));
+    String key = pointer.substring(slash + 1);
+    if (value == null) {
+      parent.remove(key);
+    } else {
+      JsonNode node = YAML.readTree(value);
+      parent.set(key, node);
+    }
+    return YAML.writeValueAsString(run);
+  }
+}

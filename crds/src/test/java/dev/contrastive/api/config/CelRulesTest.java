@@ -1,0 +1,154 @@
+package dev.contrastive.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The CEL rules of the checked-in CRD, evaluated with cel-java (kube-apiserver 1.20 has no CEL):
+ * each accepts a valid spec and rejects its crafted bad spec, and ConfigResolver refuses the same
+ * bad spec, so the local checks mean what the API server's rules mean.
+ */
+class CelRulesTest {
+
+  /** A CEL rule found in the CRD: where it sits below {@code spec} and what it says. */
+  record Rule(List<String> path, String expression, String message) {}
+
+  /** How to break a valid spec so that one rule fails, and the field ConfigResolver then names. */
+  record BadCase(Consumer<ContrastiveTrainingRunSpec> breakIt, String resolverField) {}
+
+  static final Map<String, BadCase> CASES = Map.of(
+      "spec.augmentation.cropScaleMin must not exceed spec.augmentation.cropScaleMax",
+      new BadCase(s -> {
+        s.augmentation.cropScaleMin = 0.9;
+        s.augmentation.cropScaleMax = 0.5;
+      }, "spec.augmentation.cropScaleMin"),
+      "spec.dataset.source is required for cifar10 and imagefolder datasets",
+      new BadCase(s -> s.dataset.source = null, "spec.dataset.source"),
+      "spec.workers is required when spec.resources.gpusPerNode is 0",
+      new BadCase(s -> {
+        s.resources.gpusPerNode = 0;
+        s.workers = null;
+      }, "spec.workers"),
+      "spec.minNodes must not exceed spec.maxNodes",
+      new BadCase(s -> {
+        s.minNodes = 4;
+        s.maxNodes = 2;
+      }, "spec.minNodes"),
+      "spec.scheduler.warmupEpochs must be less than spec.trainer.maxEpochs",
+      new BadCase(s -> {
+        s.scheduler.warmupEpochs = 10;
+        s.trainer.maxEpochs = 10;
+      }, "spec.scheduler.warmupEpochs"));
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+      .addVar("self", MapType.create(SimpleType.STRING, SimpleType.DYN))
+      .build();
+
+  static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+
+  static List<Rule> rulesInCrd() throws Exception {
+    JsonNode crd = new YAMLMapper().readTree(Path.of("contrastivetrainingruns.contrastive.dev-v1.yml").toFile());
+    JsonNode spec = crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+    List<Rule> rules = new ArrayList<>();
+    collect(spec, List.of(), rules);
+    return rules;
+  }
+
+  private static void collect(JsonNode schema, List<String> path, List<Rule> rules) {
+    for (JsonNode rule : schema.path("x-kubernetes-validations")) {
+      rules.add(new Rule(path, rule.get("rule").asText(), rule.get("message").asText()));
+    }
+    schema.path("properties").fields().forEachRemaining(property -> {
+      List<String> below = new ArrayList<>(path);
+      below.add(property.getKey());
+      collect(property.getValue(), below, rules);
+    });
+  }
+
+  static ContrastiveTrainingRunSpec validSpec() {
+    ContrastiveTrainingRunSpec spec = ConfigResolverTest.minimal();
+    spec.dataset.type = "cifar10";
+    spec.dataset.source = "/data/cifar10";
+    spec.minNodes = 1;
+    spec.maxNodes = 2;
+    spec.workers = 2;
+    spec.scheduler.warmupEpochs = 5;
+    return ConfigResolver.resolve(spec);
+  }
+
+  static boolean evaluate(Rule rule, ContrastiveTrainingRunSpec spec) throws Exception {
+    Object self = celValue(JSON.convertValue(spec, Map.class));
+    for (String key : rule.path()) {
+      self = ((Map<?, ?>) self).get(key);
+    }
+    CelAbstractSyntaxTree ast = COMPILER.compile(rule.expression()).getAst();
+    return (Boolean) RUNTIME.createProgram(ast).eval(Map.of("self", self));
+  }
+
+  /** CEL's int is a long: widen Jackson's Integers. */
+  static Object celValue(Object value) {
+    if (value instanceof Integer i) {
+      return i.longValue();
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      map.forEach((k, v) -> out.put(k, celValue(v)));
+      return out;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(CelRulesTest::celValue).toList();
+    }
+    return value;
+  }
+
+  @Test
+  void crdHasRulesAndEachHasABadCase() throws Exception {
+    List<String> messages = rulesInCrd().stream().map(Rule::message).toList();
+
+    assertThat(messages).isNotEmpty();
+    assertThat(CASES.keySet()).as("one bad case per CEL rule of the CRD").containsExactlyInAnyOrderElementsOf(messages);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> eachRuleAcceptsTheValidSpecAndRejectsItsBadCase() throws Exception {
+    return rulesInCrd().stream().map(rule -> DynamicTest.dynamicTest(rule.message(), () -> {
+      BadCase bad = CASES.get(rule.message());
+      assertThat(bad).as("no bad case for CEL rule '%s'", rule.expression()).isNotNull();
+      ContrastiveTrainingRunSpec valid = validSpec();
+      ContrastiveTrainingRunSpec broken = validSpec();
+      bad.breakIt().accept(broken);
+
+      assertThat(evaluate(rule, valid)).as("valid spec").isTrue();
+      assertThat(evaluate(rule, broken)).as("bad spec").isFalse();
+      assertThatThrownBy(() -> ConfigResolver.resolve(broken))
+          .isInstanceOfSatisfying(InvalidConfigException.class,
+              e -> assertThat(e.field()).isEqualTo(bad.resolverField()));
+    }));
+  }
+}

@@ -1,0 +1,44 @@
+package dev.contrastive.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class SettingsCatalogTest {
+
+  @Test
+  void listsOptimizerLrWithTypeRangeDescriptionAndPresetDefaults() {
+    assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("optimizer.lr")).singleElement()
+        .isEqualTo(new SettingsCatalog.Setting("optimizer.lr", "number",
+            "from preset (lars: 0.3, adamw: 0.001, sgd: 0.1)", "0 to 100",
+            "Peak learning rate (reached at the end of warm-up)."));
+  }
+
+  @Test
+  void listsSchemaDefaultsAndChoices() {
+    assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("runPolicy.cleanPodPolicy")).singleElement()
+        .satisfies(s -> {
+          assertThat(s.defaultValue()).isEqualTo("Running");
+          assertThat(s.allowed()).isEqualTo("All, Running, None");
+        });
+  }
+
+  @Test
+  void groupChoiceKeysListThePresets() {
+    assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("dataset.type")).singleElement()
+        .satisfies(s -> assertThat(s.allowed()).isEqualTo("cifar10, imagefolder, synthetic"));
+  }
+
+  @Test
+  void everySettingHasADescription() {
+    assertThat(SettingsCatalog.all()).allSatisfy(s -> assertThat(s.description()).as(s.key()).isNotBlank());
+  }
+
+  @Test
+  void renderedHelpNamesPresetsAndSettings() {
+    String help = SettingsCatalog.render();
+
+    assertThat(help).contains("  optimizer: lars, adamw, sgd\n");
+    assertThat(help).containsPattern("(?m)^  image +string +Trainer container image\\. \\[allowed: required; must match");
+  }
+}
