@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Reference for `trainer bench`: the same SimCLR training step in PyTorch, on this machine.
+
+ResNet-18 with the CIFAR stem (3x3 stride-1 conv, no max-pool) + projection head
+(512-512-128, BatchNorm), two views per image, NT-Xent loss, backward, SGD-momentum step.
+Prints one line in the same format as `trainer bench`, so the two can be read side by side.
+
+    /usr/bin/python3 bench/pytorch_simclr_step.py --batch 128 --image-size 32 --steps 3
+"""
+import argparse
+import resource
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+
+def encoder():
+    net = torchvision.models.resnet18(num_classes=10)
+    net.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+    net.maxpool = nn.Identity()
+    net.fc = nn.Identity()
+    return net
+
+
+def projection_head():
+    return nn.Sequential(nn.Linear(512, 512), nn.BatchNorm1d(512), nn.ReLU(inplace=True), nn.Linear(512, 128))
+
+
+def nt_xent(z, temperature):
+    z = F.normalize(z, dim=1)
+    n = z.shape[0] // 2
+    sim = z @ z.t() / temperature
+    sim.fill_diagonal_(float("-inf"))
+    targets = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(sim, targets)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--image-size", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    model = nn.Sequential(encoder(), projection_head())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-6)
+    views = torch.randn(2 * args.batch, 3, args.image_size, args.image_size)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = nt_xent(model(views), 0.5)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    for _ in range(args.warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    elapsed = time.perf_counter() - start
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        "engine=pytorch-%s arch=resnet18 batch=%d image=%d steps=%d images_per_second=%.2f "
+        "seconds_per_step=%.3f peak_rss_mib=%.0f"
+        % (torch.__version__, args.batch, args.image_size, args.steps,
+           args.batch * args.steps / elapsed, elapsed / args.steps, peak_mib)
+    )
+
+
+if __name__ == "__main__":
+    main()
