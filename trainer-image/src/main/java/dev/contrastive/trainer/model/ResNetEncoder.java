@@ -1,0 +1,119 @@
+package dev.contrastive.trainer.model;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * ResNet-18/34 (basic units) and ResNet-50 (bottleneck units) without the classifier: the output
+ * is the globally average-pooled last stage, (B, 8 * width) for 18/34 and (B, 32 * width) for 50.
+ * Written here because DJL's {@code ResNetV1} builds a different network below 50 layers.
+ */
+public final class ResNetEncoder extends AbstractBlock implements Encoder {
+
+  /** How the network first reduces the image. */
+  public enum Stem {
+    /** 3x3 convolution, stride 1, no max-pool: keeps the resolution of 32 px images. */
+    CIFAR,
+    /** 7x7 convolution, stride 2, then 3x3 max-pool, stride 2: for 224 px images. */
+    IMAGENET
+  }
+
+  private final SequentialBlock body;
+  private final int featureDim;
+
+  /**
+   * Builds the encoder.
+   *
+   * @param depth 18, 34 or 50
+   * @param width channels of the first stage (64 in the standard networks)
+   * @param stem the stem for the image size
+   */
+  public ResNetEncoder(int depth, int width, Stem stem) {
+    int[] unitsPerStage = unitsPerStage(depth);
+    boolean bottleneck = depth >= 50;
+    body = addChildBlock("body", new SequentialBlock());
+    body.add(stem(width, stem));
+    int channels = width;
+    for (int stage = 0; stage < unitsPerStage.length; stage++) {
+      int stageWidth = width << stage;
+      for (int unit = 0; unit < unitsPerStage[stage]; unit++) {
+        int stride = stage > 0 && unit == 0 ? 2 : 1;
+        ResidualUnit block =
+            bottleneck
+                ? ResidualUnit.bottleneck(channels, stageWidth, stride)
+                : ResidualUnit.basic(channels, stageWidth, stride);
+        body.add(block);
+        channels = bottleneck ? 4 * stageWidth : stageWidth;
+      }
+    }
+    body.add(Pool.globalAvgPool2dBlock());
+    featureDim = channels;
+  }
+
+  private static int[] unitsPerStage(int depth) {
+    switch (depth) {
+      case 18:
+        return new int[] {2, 2, 2, 2};
+      case 34:
+      case 50:
+        return new int[] {3, 4, 6, 3};
+      default:
+        throw new IllegalArgumentException(
+            "architecture.depth=" + depth + " is not a ResNet depth: use 18, 34 or 50");
+    }
+  }
+
+  private static SequentialBlock stem(int width, Stem stem) {
+    SequentialBlock block = new SequentialBlock();
+    if (stem == Stem.CIFAR) {
+      block.add(ResidualUnit.conv(width, 3, 1));
+    } else {
+      block.add(
+          Conv2d.builder()
+              .setFilters(width)
+              .setKernelShape(new Shape(7, 7))
+              .optStride(new Shape(2, 2))
+              .optPadding(new Shape(3, 3))
+              .optBias(false)
+              .build());
+    }
+    block.add(ResidualUnit.batchNorm()).add(Activation::relu);
+    if (stem == Stem.IMAGENET) {
+      block.add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+    }
+    return block;
+  }
+
+  @Override
+  public int featureDim() {
+    return featureDim;
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
+    return body.forward(parameterStore, inputs, training, params);
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return body.getOutputShapes(inputShapes);
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    body.initialize(manager, dataType, inputShapes);
+  }
+}

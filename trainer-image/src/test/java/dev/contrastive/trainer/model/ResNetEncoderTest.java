@@ -1,0 +1,51 @@
+package dev.contrastive.trainer.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.Test;
+
+class ResNetEncoderTest {
+
+  @Test
+  void resnet18EncoderHasTheStandardParameterCount() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ResNetEncoder encoder = new ResNetEncoder(18, 64, ResNetEncoder.Stem.CIFAR);
+      encoder.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+      // torchvision resnet18 (11,689,512) less its fc (513,000), 7x7 stem (9,408) swapped for 3x3
+      // (1,728)
+      assertThat(ParameterCount.trainable(encoder)).isEqualTo(11_168_832L);
+      assertThat(encoder.featureDim()).isEqualTo(512);
+    }
+  }
+
+  @Test
+  void resnet50ImagenetStemGivesBottleneckFeatures() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ResNetEncoder encoder = new ResNetEncoder(50, 8, ResNetEncoder.Stem.IMAGENET);
+      NDArray images = manager.randomUniform(0, 1, new Shape(2, 3, 64, 64));
+      encoder.initialize(manager, DataType.FLOAT32, images.getShape());
+      NDList out = encoder.forward(new ParameterStore(manager, false), new NDList(images), false);
+      assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 256));
+      assertThat(encoder.featureDim()).isEqualTo(256);
+    }
+  }
+
+  @Test
+  void resnet34CifarStemOutputsOneFeatureVectorPerImage() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ResNetEncoder encoder = new ResNetEncoder(34, 8, ResNetEncoder.Stem.CIFAR);
+      NDArray images = manager.randomUniform(0, 1, new Shape(2, 3, 16, 16));
+      encoder.initialize(manager, DataType.FLOAT32, images.getShape());
+      NDList out = encoder.forward(new ParameterStore(manager, false), new NDList(images), true);
+      assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 64));
+      assertThat(encoder.getOutputShapes(new Shape[] {images.getShape()})[0])
+          .isEqualTo(new Shape(2, 64));
+    }
+  }
+}
