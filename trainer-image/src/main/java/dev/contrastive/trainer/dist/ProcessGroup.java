@@ -1,0 +1,264 @@
+package dev.contrastive.trainer.dist;
+
+import dev.contrastive.api.spec.DistributedSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gang of trainer processes and the collectives between them: ring all-reduce of fp32
+ * buffers, broadcast from rank 0, all-gather of small values and barrier. Every collective must be
+ * called by every rank in the same order. Any peer failure or stall throws a {@link
+ * DistributedException} naming the peer, after which the group is unusable (the gang restarts).
+ * Not thread-safe: one training thread drives it.
+ */
+public final class ProcessGroup implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessGroup.class);
+
+  private final int rank;
+  private final int worldSize;
+  private final int bucketBytes;
+  private final RingLinks links;
+  private final RingTransfer transfer;
+  private String brokenBy;
+
+  private ProcessGroup(int rank, int worldSize, int bucketBytes, RingLinks links, Duration peerTimeout) {
+    this.rank = rank;
+    this.worldSize = worldSize;
+    this.bucketBytes = bucketBytes;
+    this.links = links;
+    // An all-reduce bucket is split in worldSize chunks; scratch holds the largest one.
+    this.transfer = links == null
+        ? null
+        : new RingTransfer(links, peerTimeout, bucketBytes / worldSize + Float.BYTES,
+            2 * (worldSize - 1));
+  }
+
+  /** Joins the gang described by the environment (see {@link WorkerEnvironment}). */
+  public static ProcessGroup fromEnvironment(Map<String, String> env, DistributedSpec spec) {
+    return create(WorkerEnvironment.fromEnvironment(env, spec.port), spec);
+  }
+
+  /**
+   * Rendezvous (rank 0 also serves it), then connects the ring. Blocks until every rank has come,
+   * at most {@code spec.rendezvousTimeoutSeconds}.
+   */
+  public static ProcessGroup create(WorkerEnvironment env, DistributedSpec spec) {
+    int bucketBytes = Math.multiplyExact(spec.bucketSizeMiB, 1 << 20);
+    Duration peerTimeout = Duration.ofSeconds(spec.peerTimeoutSeconds);
+    Duration rendezvousTimeout = Duration.ofSeconds(spec.rendezvousTimeoutSeconds);
+    return create(env, bucketBytes, rendezvousTimeout, peerTimeout);
+  }
+
+  /** As {@link #create(WorkerEnvironment, DistributedSpec)} with explicit sizes and timeouts. */
+  public static ProcessGroup create(
+      WorkerEnvironment env, int bucketBytes, Duration rendezvousTimeout, Duration peerTimeout) {
+    if (bucketBytes < Float.BYTES * env.worldSize() || bucketBytes % Float.BYTES != 0) {
+      throw new IllegalArgumentException(
+          "bucket size must be a multiple of 4 bytes holding one float per rank, got " + bucketBytes);
+    }
+    if (env.worldSize() == 1) {
+      return new ProcessGroup(0, 1, bucketBytes, null, peerTimeout);
+    }
+    RendezvousServer server = null;
+    try (ServerSocketChannel ringServer = RingLinks.listen(env.dataPort())) {
+      if (env.rank() == 0) {
+        server = new RendezvousServer(env.token(), env.worldSize(), rendezvousTimeout);
+        server.start(env.masterPort());
+      }
+      int dataPort = ringServer.socket().getLocalPort();
+      RankTable table = RendezvousClient.join(env, dataPort, rendezvousTimeout);
+      RingLinks links = RingLinks.connect(ringServer, table, env.rank(), peerTimeout);
+      LOG.info("rank {} of {} joined the ring: sends to {}, receives from {}", env.rank(),
+          env.worldSize(), links.next.describe(), links.previous.describe());
+      return new ProcessGroup(env.rank(), env.worldSize(), bucketBytes, links, peerTimeout);
+    } catch (java.io.IOException e) {
+      throw new DistributedException("cannot close the ring listener: " + e.getMessage(), e);
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
+  public int rank() {
+    return rank;
+  }
+
+  public int worldSize() {
+    return worldSize;
+  }
+
+  public int bucketBytes() {
+    return bucketBytes;
+  }
+
+  /**
+   * Sums (or averages) native-order fp32 values in {@code floats} between its position and limit,
+   * in place, bucket by bucket. Every rank ends with bit-identical values: each chunk is reduced
+   * once, in ring order, by one rank and then copied to the others.
+   */
+  public void allReduce(ByteBuffer floats, boolean average) {
+    if (floats.remaining() % Float.BYTES != 0) {
+      throw new IllegalArgumentException("all-reduce needs whole floats, got "
+          + floats.remaining() + " bytes");
+    }
+    if (worldSize == 1) {
+      return;
+    }
+    checkUsable();
+    transfer.scale = 1f / worldSize;
+    ByteBuffer window = floats.duplicate();
+    for (int start = floats.position(); start < floats.limit(); start += bucketBytes) {
+      window.limit(Math.min(floats.limit(), start + bucketBytes)).position(start);
+      planAllReduce(window.remaining() / Float.BYTES, average);
+      run(window.slice(), "all-reduce");
+    }
+  }
+
+  /** Overwrites {@code bytes} (position to limit) on every rank with rank 0's content. */
+  public void broadcast(ByteBuffer bytes) {
+    if (worldSize == 1) {
+      return;
+    }
+    checkUsable();
+    ByteBuffer window = bytes.duplicate();
+    for (int start = bytes.position(); start < bytes.limit(); start += bucketBytes) {
+      window.limit(Math.min(bytes.limit(), start + bucketBytes)).position(start);
+      planBroadcast(window.remaining());
+      run(window.slice(), "broadcast");
+    }
+  }
+
+  /**
+   * Gathers every rank's {@code values} (same length on all ranks): result[r] is rank r's array.
+   * For losses and metrics, not for large data.
+   */
+  public double[][] allGather(double[] values) {
+    return allGather(values, "all-gather");
+  }
+
+  /** Returns once every rank has called it. */
+  public void barrier() {
+    allGather(new double[] {rank}, "barrier");
+  }
+
+  private double[][] allGather(double[] values, String operation) {
+    double[][] result = new double[worldSize][];
+    if (worldSize == 1) {
+      result[0] = values.clone();
+      return result;
+    }
+    checkUsable();
+    int slotBytes = values.length * Double.BYTES;
+    ByteBuffer buffer = ByteBuffer.allocateDirect(slotBytes * worldSize).order(ByteOrder.nativeOrder());
+    DoubleBuffer doubles = buffer.asDoubleBuffer();
+    doubles.put(rank * values.length, values);
+    planAllGather(slotBytes);
+    run(buffer, operation);
+    for (int r = 0; r < worldSize; r++) {
+      result[r] = new double[values.length];
+      doubles.get(r * values.length, result[r]);
+    }
+    return result;
+  }
+
+  private void run(ByteBuffer data, String operation) {
+    try {
+      transfer.run(data, operation);
+    } catch (DistributedException e) {
+      brokenBy = e.getMessage();
+      close();
+      throw e;
+    }
+  }
+
+  private void checkUsable() {
+    if (brokenBy != null) {
+      throw new DistributedException("the process group is unusable after: " + brokenBy);
+    }
+  }
+
+  /** Reduce-scatter then all-gather over {@code floats} split into worldSize chunks. */
+  private void planAllReduce(int floats, boolean average) {
+    int steps = worldSize - 1;
+    for (int s = 0; s < steps; s++) {
+      setSend(s, rank - s, floats, s == 0 ? -1 : s - 1);
+      RingTransfer.Arrival arrival = average && s == steps - 1
+          ? RingTransfer.Arrival.ADD_AND_SCALE
+          : RingTransfer.Arrival.ADD;
+      setReceive(s, rank - s - 1, floats, arrival);
+    }
+    for (int s = 0; s < steps; s++) {
+      setSend(steps + s, rank + 1 - s, floats, steps + s - 1);
+      setReceive(steps + s, rank - s, floats, RingTransfer.Arrival.COPY);
+    }
+    transfer.sendCount = 2 * steps;
+    transfer.receiveCount = 2 * steps;
+  }
+
+  private void planAllGather(int slotBytes) {
+    for (int s = 0; s < worldSize - 1; s++) {
+      int sendSlot = Math.floorMod(rank - s, worldSize);
+      int receiveSlot = Math.floorMod(rank - s - 1, worldSize);
+      transfer.sendOffset[s] = sendSlot * slotBytes;
+      transfer.sendLength[s] = slotBytes;
+      transfer.sendGate[s] = s - 1;
+      transfer.receiveOffset[s] = receiveSlot * slotBytes;
+      transfer.receiveLength[s] = slotBytes;
+      transfer.receiveArrival[s] = RingTransfer.Arrival.COPY;
+    }
+    transfer.sendCount = worldSize - 1;
+    transfer.receiveCount = worldSize - 1;
+  }
+
+  /** A chain 0 -> 1 -> ... -> n-1; each middle rank forwards bytes as they arrive. */
+  private void planBroadcast(int bytes) {
+    boolean receives = rank > 0;
+    boolean sends = rank < worldSize - 1;
+    transfer.receiveCount = receives ? 1 : 0;
+    transfer.sendCount = sends ? 1 : 0;
+    transfer.receiveOffset[0] = 0;
+    transfer.receiveLength[0] = bytes;
+    transfer.receiveArrival[0] = RingTransfer.Arrival.COPY;
+    transfer.sendOffset[0] = 0;
+    transfer.sendLength[0] = bytes;
+    transfer.sendGate[0] = receives ? 0 : -1;
+  }
+
+  /** First float of chunk {@code chunk} (taken modulo worldSize) when n floats are split. */
+  private int chunkStart(int chunk, int floats) {
+    return (int) ((long) floats * Math.floorMod(chunk, worldSize) / worldSize);
+  }
+
+  private int chunkEnd(int chunk, int floats) {
+    return (int) ((long) floats * (Math.floorMod(chunk, worldSize) + 1) / worldSize);
+  }
+
+  private void setSend(int step, int chunk, int floats, int gate) {
+    transfer.sendOffset[step] = chunkStart(chunk, floats) * Float.BYTES;
+    transfer.sendLength[step] = (chunkEnd(chunk, floats) - chunkStart(chunk, floats)) * Float.BYTES;
+    transfer.sendGate[step] = gate;
+  }
+
+  private void setReceive(int step, int chunk, int floats, RingTransfer.Arrival arrival) {
+    transfer.receiveOffset[step] = chunkStart(chunk, floats) * Float.BYTES;
+    transfer.receiveLength[step] =
+        (chunkEnd(chunk, floats) - chunkStart(chunk, floats)) * Float.BYTES;
+    transfer.receiveArrival[step] = arrival;
+  }
+
+  @Override
+  public void close() {
+    if (links != null) {
+      transfer.close();
+      links.close();
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package dev.contrastive.trainer.dist;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+
+/**
+ * Moves regions of one buffer around the ring. Receive region k arrives from the previous rank and
+ * is either copied in place or added into the buffer; send region k goes to the next rank and, when
+ * it is gated, is exactly receive region k-1 (ring) or k (broadcast chain) and leaves as soon as
+ * each received byte is processed. Data therefore streams around the ring without a barrier between
+ * steps, which is the pipelining the ring algorithms need.
+ *
+ * <p>The data path is plain NIO rather than Netty: a ring step is one full-duplex stream between
+ * fixed neighbours, and a non-blocking loop on one thread reads from the previous rank, reduces
+ * straight from a reused direct buffer and writes from the caller's buffer with no copies, no
+ * per-message objects and no hand-off between threads. The selector also gives the peer timeout.
+ */
+final class RingTransfer implements AutoCloseable {
+
+  enum Arrival {
+    COPY,
+    ADD,
+    /** Add, then multiply by {@link #scale}: the last reduction of an averaging all-reduce. */
+    ADD_AND_SCALE
+  }
+
+  private final RingLinks links;
+  private final Selector selector;
+  private final SelectionKey readKey;
+  private final SelectionKey writeKey;
+  private final long peerTimeoutNanos;
+  private final Duration peerTimeout;
+  private final ByteBuffer scratch;
+  private final FloatBuffer scratchFloats;
+
+  // The current plan; arrays are sized for the longest plan (2 (n-1) steps) and reused.
+  final int[] sendOffset;
+  final int[] sendLength;
+  /** Index of the receive region a send region forwards, or -1 when it is ready at once. */
+  final int[] sendGate;
+  final int[] receiveOffset;
+  final int[] receiveLength;
+  final Arrival[] receiveArrival;
+  int sendCount;
+  int receiveCount;
+  float scale = 1f;
+
+  RingTransfer(RingLinks links, Duration peerTimeout, int scratchBytes, int maxSteps) {
+    this.links = links;
+    this.peerTimeout = peerTimeout;
+    this.peerTimeoutNanos = peerTimeout.toNanos();
+    this.scratch = ByteBuffer.allocateDirect(scratchBytes).order(ByteOrder.nativeOrder());
+    this.scratchFloats = scratch.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    sendOffset = new int[maxSteps];
+    sendLength = new int[maxSteps];
+    sendGate = new int[maxSteps];
+    receiveOffset = new int[maxSteps];
+    receiveLength = new int[maxSteps];
+    receiveArrival = new Arrival[maxSteps];
+    try {
+      selector = Selector.open();
+      readKey = links.fromPrevious.register(selector, 0);
+      writeKey = links.toNext.register(selector, 0);
+    } catch (IOException e) {
+      throw new DistributedException("cannot set up the ring selector: " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs the current plan on {@code data} (offsets are relative to its position 0). */
+  void run(ByteBuffer data, String operation) {
+    ByteBuffer readView = data.duplicate();
+    ByteBuffer writeView = data.duplicate();
+    FloatBuffer dataFloats = data.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    int send = 0;
+    int sent = 0;
+    int receive = 0;
+    int received = 0;
+    int processed = 0;
+    long lastProgress = System.nanoTime();
+    while (true) {
+      while (send < sendCount && sendLength[send] == 0) {
+        send++;
+      }
+      while (receive < receiveCount && receiveLength[receive] == 0) {
+        receive++;
+      }
+      if (send >= sendCount && receive >= receiveCount) {
+        return;
+      }
+      boolean progress = false;
+      if (receive < receiveCount) {
+        ByteBuffer target = receiveArrival[receive] == Arrival.COPY ? readView : scratch;
+        int base = target == readView ? receiveOffset[receive] : 0;
+        target.limit(base + receiveLength[receive]).position(base + received);
+        int n = read(target, operation);
+        if (n > 0) {
+          progress = true;
+          received += n;
+          processed = process(receive, received, processed, dataFloats);
+          if (processed == receiveLength[receive]) {
+            receive++;
+            received = 0;
+            processed = 0;
+          }
+        }
+      }
+      if (send < sendCount) {
+        int ready = ready(send, receive, processed);
+        if (sent < ready) {
+          writeView.limit(sendOffset[send] + ready).position(sendOffset[send] + sent);
+          int n = write(writeView, operation);
+          if (n > 0) {
+            progress = true;
+            sent += n;
+            if (sent == sendLength[send]) {
+              send++;
+              sent = 0;
+            }
+          }
+        }
+      }
+      if (progress) {
+        lastProgress = System.nanoTime();
+      } else {
+        boolean sendWaiting = send < sendCount && sent < ready(send, receive, processed);
+        awaitPeers(lastProgress, receive < receiveCount, sendWaiting, operation);
+      }
+    }
+  }
+
+  /** Bytes of send region {@code send} that may leave now. */
+  private int ready(int send, int receive, int processed) {
+    int gate = sendGate[send];
+    if (gate < 0 || gate < receive) {
+      return sendLength[send];
+    }
+    return gate == receive ? processed : 0;
+  }
+
+  /** Applies newly received bytes; returns how many bytes of the region are now final. */
+  private int process(int region, int received, int processed, FloatBuffer dataFloats) {
+    Arrival arrival = receiveArrival[region];
+    if (arrival == Arrival.COPY) {
+      return received;
+    }
+    int whole = received & ~(Float.BYTES - 1);
+    int base = receiveOffset[region] / Float.BYTES;
+    int to = whole / Float.BYTES;
+    if (arrival == Arrival.ADD) {
+      for (int i = processed / Float.BYTES; i < to; i++) {
+        dataFloats.put(base + i, dataFloats.get(base + i) + scratchFloats.get(i));
+      }
+    } else {
+      float s = scale;
+      for (int i = processed / Float.BYTES; i < to; i++) {
+        dataFloats.put(base + i, (dataFloats.get(base + i) + scratchFloats.get(i)) * s);
+      }
+    }
+    return whole;
+  }
+
+  private int read(ByteBuffer target, String operation) {
+    try {
+      int n = links.fromPrevious.read(target);
+      if (n < 0) {
+        throw new DistributedException(
+            links.previous.describe() + " closed the connection during " + operation);
+      }
+      return n;
+    } catch (IOException e) {
+      throw new DistributedException(
+          "lost the connection to " + links.previous.describe() + " during " + operation + ": "
+              + e.getMessage(), e);
+    }
+  }
+
+  private int write(ByteBuffer source, String operation) {
+    try {
+      return links.toNext.write(source);
+    } catch (IOException e) {
+      throw new DistributedException(
+          "lost the connection to " + links.next.describe() + " during " + operation + ": "
+              + e.getMessage(), e);
+    }
+  }
+
+  private void awaitPeers(
+      long lastProgress, boolean receiveWaiting, boolean sendWaiting, String operation) {
+    long idle = System.nanoTime() - lastProgress;
+    if (idle >= peerTimeoutNanos) {
+      if (sendWaiting) {
+        throw new DistributedException(
+            links.next.describe() + " stopped reading for " + DistributedException.describe(peerTimeout)
+                + " during " + operation);
+      }
+      throw new DistributedException(
+          links.previous.describe() + " sent nothing for " + DistributedException.describe(peerTimeout)
+              + " during " + operation + " (it, or a rank before it in the ring, stalled)");
+    }
+    readKey.interestOps(receiveWaiting ? SelectionKey.OP_READ : 0);
+    writeKey.interestOps(sendWaiting ? SelectionKey.OP_WRITE : 0);
+    try {
+      selector.select(Math.max(1, (peerTimeoutNanos - idle) / 1_000_000));
+      selector.selectedKeys().clear();
+    } catch (IOException e) {
+      throw new DistributedException("ring selector failed during " + operation, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      selector.close();
+    } catch (IOException ignored) {
+      // closing; nothing left to report to
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.contrastive.trainer.dist;
+
+import java.util.Map;
+
+/**
+ * Who this worker is in the gang, as the operator (or {@link LocalLauncher}) tells it through
+ * environment variables: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, RENDEZVOUS_TOKEN, POD_IP and
+ * the optional DATA_PORT (0, the default, picks a free port).
+ */
+public record WorkerEnvironment(
+    int rank,
+    int worldSize,
+    String masterAddress,
+    int masterPort,
+    String token,
+    String podIp,
+    int dataPort) {
+
+  /** A single-process run: no rendezvous, collectives are identities. */
+  public static WorkerEnvironment single() {
+    return new WorkerEnvironment(0, 1, "127.0.0.1", 0, "", "127.0.0.1", 0);
+  }
+
+  /**
+   * Reads the variables; without WORLD_SIZE (or with WORLD_SIZE=1) this is a single-process run.
+   * MASTER_PORT falls back to {@code defaultMasterPort} (the run's {@code distributed.port}).
+   */
+  public static WorkerEnvironment fromEnvironment(Map<String, String> env, int defaultMasterPort) {
+    int worldSize = integer(env, "WORLD_SIZE", "1", 1, Integer.MAX_VALUE);
+    if (worldSize == 1) {
+      return single();
+    }
+    int rank = integer(env, "RANK", null, 0, worldSize - 1);
+    int masterPort = integer(env, "MASTER_PORT", Integer.toString(defaultMasterPort), 1, 65535);
+    int dataPort = integer(env, "DATA_PORT", "0", 0, 65535);
+    String token = required(env, "RENDEZVOUS_TOKEN");
+    if (token.chars().anyMatch(Character::isWhitespace)) {
+      throw new DistributedException("environment variable RENDEZVOUS_TOKEN must not contain spaces");
+    }
+    return new WorkerEnvironment(
+        rank,
+        worldSize,
+        required(env, "MASTER_ADDR"),
+        masterPort,
+        token,
+        required(env, "POD_IP"),
+        dataPort);
+  }
+
+  private static String required(Map<String, String> env, String name) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      throw new DistributedException(
+          "environment variable " + name + " is required when WORLD_SIZE > 1");
+    }
+    return value.trim();
+  }
+
+  private static int integer(Map<String, String> env, String name, String fallback, int min, int max) {
+    String value = env.getOrDefault(name, fallback);
+    if (value == null) {
+      value = required(env, name);
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below with the allowed range
+    }
+    throw new DistributedException(
+        "environment variable " + name + " must be an integer in [" + min + ", " + max + "], got '"
+            + value + "'");
+  }
+}
