@@ -1,0 +1,34 @@
+package dev.contrastive.trainer.augment;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.SplittableRandom;
+
+/** Per-image random choices and factors as arrays that broadcast over (N, C, H, W). */
+final class Masks {
+
+  private Masks() {}
+
+  /** Draws one Bernoulli(p) per image, in image order. */
+  static boolean[] draw(int n, double probability, SplittableRandom random) {
+    boolean[] chosen = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      chosen[i] = random.nextDouble() < probability;
+    }
+    return chosen;
+  }
+
+  /** Boolean array of {@code shape}, image i filled with chosen[i] (DJL's where cannot broadcast). */
+  static NDArray of(NDManager manager, boolean[] chosen, Shape shape) {
+    try (NDArray flags = manager.create(chosen);
+        NDArray column = flags.reshape(new Shape(chosen.length, 1, 1, 1))) {
+      return column.broadcast(shape);
+    }
+  }
+
+  /** (N, 1, 1, 1) float array. */
+  static NDArray perImage(NDManager manager, float[] values) {
+    return manager.create(values, new Shape(values.length, 1, 1, 1));
+  }
+}

@@ -1,0 +1,62 @@
+package dev.contrastive.trainer.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EpochShardsTest {
+
+  @Test
+  void ranksTakeDisjointSlicesThatCoverTheKeptImages() {
+    int size = 103;
+    int world = 3;
+    int batch = 8; // 103 / 24 = 4 steps, 96 images kept, 7 dropped
+    Set<Integer> seen = new HashSet<>();
+    for (int rank = 0; rank < world; rank++) {
+      EpochShards shards = new EpochShards(size, batch, rank, world, 42);
+      assertThat(shards.stepsPerEpoch()).isEqualTo(4);
+      for (int index : shards.epoch(5)) {
+        assertThat(seen.add(index)).as("index %d seen twice", index).isTrue();
+      }
+    }
+    assertThat(seen).hasSize(96).allMatch(i -> i >= 0 && i < size);
+  }
+
+  @Test
+  void aWholeEpochIsCoveredWhenNothingIsLeftOver() {
+    Set<Integer> seen = new HashSet<>();
+    for (int rank = 0; rank < 2; rank++) {
+      EpochShards shards = new EpochShards(40, 5, rank, 2, 1);
+      for (int step = 0; step < shards.stepsPerEpoch(); step++) {
+        for (int index : shards.batch(0, step)) {
+          seen.add(index);
+        }
+      }
+    }
+    assertThat(seen).hasSize(40);
+  }
+
+  @Test
+  void sameSeedAndEpochGiveTheSameBatches() {
+    EpochShards a = new EpochShards(100, 10, 1, 2, 9);
+    EpochShards b = new EpochShards(100, 10, 1, 2, 9);
+    assertThat(a.batch(3, 2)).containsExactly(b.batch(3, 2));
+  }
+
+  @Test
+  void epochsAreShuffledDifferently() {
+    EpochShards shards = new EpochShards(100, 10, 0, 1, 9);
+    assertThat(shards.epoch(0)).isNotEqualTo(shards.epoch(1));
+  }
+
+  @Test
+  void rejectsADataSetSmallerThanOneGlobalBatch() {
+    assertThatThrownBy(() -> new EpochShards(100, 64, 0, 2, 1))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("trainer.batchSizePerWorker 64")
+        .hasMessageContaining("the data set has 100");
+  }
+}
