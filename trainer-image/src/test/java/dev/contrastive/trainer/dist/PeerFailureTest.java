@@ -1,0 +1,107 @@
+package dev.contrastive.trainer.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class PeerFailureTest {
+
+  private static final int BUCKET = 1 << 20;
+  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * Every rank all-reduces 8 MB in a loop; rank 1's sockets are closed while the others are inside
+   * an all-reduce (as when its process dies).
+   */
+  private static List<CompletableFuture<Object>> gangWhereRankOneDies(int world, long[] killedAt) {
+    AtomicReference<ProcessGroup> rankOne = new AtomicReference<>();
+    CountDownLatch running = new CountDownLatch(world);
+    List<CompletableFuture<Object>> ranks = LocalGang.start(world, BUCKET,
+        LocalGang.RENDEZVOUS_TIMEOUT, PEER_TIMEOUT, group -> {
+          if (group.rank() == 1) {
+            rankOne.set(group);
+          }
+          ByteBuffer data = ByteBuffer.allocateDirect(8 << 20);
+          for (int i = 0; ; i++) {
+            group.allReduce(data, true);
+            if (i == 1) {
+              running.countDown();
+            }
+          }
+        });
+    await(running);
+    killedAt[0] = System.nanoTime();
+    rankOne.get().close();
+    return ranks;
+  }
+
+  @Test
+  void survivorNamesTheDeadRankWithinTheTimeout() {
+    long[] killedAt = new long[1];
+    List<CompletableFuture<Object>> ranks = gangWhereRankOneDies(2, killedAt);
+
+    assertThatThrownBy(() -> LocalGang.await(ranks.get(0)))
+        .isInstanceOf(DistributedException.class)
+        .hasMessageMatching(".*rank 1 \\(127\\.0\\.0\\.1:\\d+\\).* during all-reduce.*");
+    assertThat(Duration.ofNanos(System.nanoTime() - killedAt[0])).isLessThan(PEER_TIMEOUT);
+  }
+
+  @Test
+  void everyRankFailsWithinTheTimeoutWhenOneDiesInALargerRing() {
+    long[] killedAt = new long[1];
+    List<CompletableFuture<Object>> ranks = gangWhereRankOneDies(4, killedAt);
+
+    for (int rank : new int[] {0, 2, 3}) {
+      assertThatThrownBy(() -> LocalGang.await(ranks.get(rank)))
+          .isInstanceOf(DistributedException.class)
+          .hasMessageMatching(".*rank \\d \\(127\\.0\\.0\\.1:\\d+\\).* during all-reduce.*");
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - killedAt[0]))
+        .isLessThan(PEER_TIMEOUT.plusSeconds(1));
+    assertThatThrownBy(() -> LocalGang.await(ranks.get(2)))
+        .hasMessageStartingWith("rank 1 (127.0.0.1:");
+  }
+
+  @Test
+  void aStalledRankIsNamedAfterThePeerTimeout() {
+    Duration timeout = Duration.ofMillis(800);
+    long start = System.nanoTime();
+    List<CompletableFuture<Object>> ranks = LocalGang.start(2, BUCKET,
+        LocalGang.RENDEZVOUS_TIMEOUT, timeout, group -> {
+          if (group.rank() == 1) {
+            sleep(5_000); // alive but never joins the collective
+            return null;
+          }
+          group.allReduce(ByteBuffer.allocateDirect(1 << 20), false);
+          return null;
+        });
+
+    assertThatThrownBy(() -> LocalGang.await(ranks.get(0)))
+        .hasMessageMatching(
+            "rank 1 \\(127\\.0\\.0\\.1:\\d+\\) sent nothing for 800 ms during all-reduce.*");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
