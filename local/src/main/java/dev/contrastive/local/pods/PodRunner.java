@@ -240,7 +240,12 @@ public final class PodRunner implements AutoCloseable {
 
   private void patchStatus(Pod status) {
     try {
-      client.pods().inNamespace(status.getMetadata().getNamespace()).resource(status).patchStatus();
+      // A JSON patch computed from the current pod: merge patches append to lists on the mock server.
+      client.pods().inNamespace(status.getMetadata().getNamespace()).withName(status.getMetadata().getName())
+          .editStatus(current -> {
+            current.setStatus(status.getStatus());
+            return current;
+          });
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         console.println("pod " + name(status) + ": status not written: " + e.getMessage());
