@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import dev.contrastive.api.testing.TestApiServers;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
@@ -55,12 +55,7 @@ class ApiServerValidationTest {
 
   @BeforeAll
   static void startApiServerWithTheCrd() {
-    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withOfflineMode(true)
-        .withApiServerVersion("1.20.2")
-        .withUpdateKubeConfig(false)
-        .build());
-    server.start();
+    server = TestApiServers.start();
     client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
     CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
         .load(Path.of("contrastivetrainingruns.contrastive.dev-v1.yml").toFile()).item();

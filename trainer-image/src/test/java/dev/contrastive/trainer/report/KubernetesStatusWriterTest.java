@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import dev.contrastive.api.testing.TestApiServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import java.io.FileInputStream;
@@ -28,13 +28,7 @@ class KubernetesStatusWriterTest {
 
   @BeforeAll
   static void startApiServer() throws Exception {
-    server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withOfflineMode(true)
-                .withApiServerVersion("1.20.2")
-                .build());
-    server.start();
+    server = TestApiServers.start();
     client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
     try (var in = new FileInputStream("../crds/contrastivetrainingruns.contrastive.dev-v1.yml")) {
       client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();

@@ -1,0 +1,35 @@
+package dev.contrastive.api.testing;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Starts a real kube-apiserver for tests. On this project's machines the binaries of 1.20.2 are
+ * laid out by {@code ../shared/k8s/setup.sh} and used offline; elsewhere (a laptop or GitHub with
+ * internet) kube-api-test downloads a current version. {@code KUBE_API_TEST_OFFLINE_MODE} and
+ * {@code KUBE_API_TEST_API_SERVER_VERSION}, when set, decide instead.
+ */
+public final class TestApiServers {
+
+  public static final String LOCAL_VERSION = "1.20.2";
+
+  private TestApiServers() {}
+
+  public static KubeAPIServer start() {
+    KubeAPIServerConfigBuilder config = KubeAPIServerConfigBuilder.anAPIServerConfig().withUpdateKubeConfig(false);
+    if (System.getenv("KUBE_API_TEST_OFFLINE_MODE") == null && localBinariesPresent()) {
+      config.withOfflineMode(true).withApiServerVersion(LOCAL_VERSION);
+    }
+    KubeAPIServer server = new KubeAPIServer(config.build());
+    server.start();
+    return server;
+  }
+
+  private static boolean localBinariesPresent() {
+    String dir = System.getenv("KUBE_API_TEST_DIR");
+    Path base = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".kube-api-test");
+    return Files.isExecutable(base.resolve("k8s").resolve(LOCAL_VERSION + "-linux-amd64").resolve("kube-apiserver"));
+  }
+}

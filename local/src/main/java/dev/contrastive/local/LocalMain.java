@@ -1,0 +1,152 @@
+package dev.contrastive.local;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.status.ContrastiveTrainingRunStatus;
+import dev.contrastive.api.status.Phase;
+import dev.contrastive.local.api.ApiServer;
+import dev.contrastive.local.api.ApiServerChoice;
+import dev.contrastive.local.api.CrdInstaller;
+import dev.contrastive.local.nodes.SimulatedNodes;
+import dev.contrastive.local.pods.ContainerCommands;
+import dev.contrastive.local.pods.PodRunner;
+import dev.contrastive.local.pods.TrainerCommand;
+import dev.contrastive.local.run.RunFile;
+import dev.contrastive.local.run.StatusLine;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code contrastive local run.yaml}: a whole run on this machine. An embedded API server, N
+ * simulated GPU nodes, the pod runner in place of scheduler and kubelets, then the run itself,
+ * watched until it Succeeds (exit 0) or Fails (exit 1). Bad input exits 2 with one line.
+ */
+@Command(name = "contrastive local", mixinStandardHelpOptions = true,
+    description = "Runs a ContrastiveTrainingRun on this machine, no cluster needed.")
+public final class LocalMain implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "RUN_YAML", description = "The run, e.g. examples/quickstart.yaml.")
+  Path runFile;
+
+  @Option(names = "--nodes", defaultValue = "2", description = "Simulated GPU nodes (1-16, default ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--api-server", defaultValue = "auto",
+      description = "auto (real kube-apiserver when possible, else mock), real or mock.")
+  ApiServerChoice.Mode apiServer;
+
+  @Option(names = "--work-dir", description = "Pod folders, logs and checkpoints (default: a new temp folder).")
+  Path workDir;
+
+  @Option(names = "--repo-root", defaultValue = ".", description = "Repository root holding trainer-image/target.")
+  Path repoRoot;
+
+  private final PrintStream out = System.out;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new LocalMain());
+    cli.setParameterExceptionHandler((e, a) -> {
+      System.err.println("contrastive local: " + e.getMessage());
+      return 2;
+    });
+    System.exit(cli.execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (nodes < 1 || nodes > 16) {
+      System.err.println("contrastive local: --nodes must be 1 to 16, got " + nodes);
+      return 2;
+    }
+    ContrastiveTrainingRun run;
+    try {
+      run = RunFile.load(runFile);
+    } catch (RunFile.BadRunFileException e) {
+      System.err.println("contrastive local: " + e.getMessage());
+      return 2;
+    }
+    TrainerCommand trainer;
+    try {
+      trainer = TrainerCommand.fromBuild(repoRoot);
+    } catch (IOException e) {
+      System.err.println("contrastive local: " + e.getMessage());
+      return 1;
+    }
+    String namespace = Objects.requireNonNullElse(run.getMetadata().getNamespace(), "default");
+    run.getMetadata().setNamespace(namespace);
+    Path work = workDir != null ? workDir : Files.createTempDirectory("contrastive-local-");
+
+    try (ApiServer server = ApiServerChoice.start(apiServer, work.resolve("kubeconfig"), System.getenv(), out::println)) {
+      KubernetesClient client = server.client();
+      out.println("API server: " + server.description());
+      server.kubeconfig().ifPresent(k -> out.println("kubeconfig: " + k + "   (kubectl --kubeconfig " + k
+          + " get ctrun -w)"));
+      CrdInstaller.install(client, Duration.ofSeconds(60));
+      SimulatedNodes.create(client, nodes);
+      out.println("nodes: " + nodes + " simulated GPU nodes; work dir " + work);
+      if (client.namespaces().withName(namespace).get() == null) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+            .create();
+      }
+      out.println("operator: none in-process in this build; run one against the kubeconfig above");
+      ContainerCommands commands = new ContainerCommands().map(run.getSpec().image, trainer);
+      try (PodRunner runner = new PodRunner(client, commands, work, Path.of("").toAbsolutePath(), out).start()) {
+        Runtime.getRuntime().addShutdownHook(new Thread(runner::close));
+        try {
+          client.resource(run).create();
+        } catch (KubernetesClientException e) {
+          System.err.println("contrastive local: the API server refused " + runFile + ": "
+              + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+          return 2;
+        }
+        return watch(client, namespace, run.getMetadata().getName(), work);
+      }
+    }
+  }
+
+  /** Prints a line whenever the run's columns change; returns the exit code of the final phase. */
+  private int watch(KubernetesClient client, String namespace, String name, Path work) throws InterruptedException {
+    out.println(StatusLine.HEADER);
+    String last = null;
+    Instant created = Instant.now();
+    while (true) {
+      ContrastiveTrainingRun run = client.resources(ContrastiveTrainingRun.class).inNamespace(namespace)
+          .withName(name).get();
+      if (run == null) {
+        System.err.println("contrastive local: run " + namespace + "/" + name + " was deleted");
+        return 1;
+      }
+      String columns = StatusLine.columns(run);
+      if (!columns.equals(last)) {
+        out.println(StatusLine.withAge(columns, created, Instant.now()));
+        last = columns;
+      }
+      ContrastiveTrainingRunStatus status = run.getStatus();
+      if (status != null && status.phase != null && status.phase.isFinished()) {
+        printFinal(status, work.resolve("runs").resolve(namespace).resolve(name));
+        return status.phase == Phase.Succeeded ? 0 : 1;
+      }
+      Thread.sleep(1000);
+    }
+  }
+
+  private void printFinal(ContrastiveTrainingRunStatus status, Path runFolder) {
+    out.println("phase: " + status.phase + (status.message == null ? "" : " (" + status.message + ")"));
+    if (status.progress != null) {
+      out.println("loss: " + status.progress.loss + "   kNN top-1: " + status.progress.knnTop1);
+      out.println("checkpoint: " + status.progress.lastCheckpoint + " (local folder " + runFolder + ")");
+    }
+  }
+}

@@ -1,0 +1,297 @@
+package dev.contrastive.local.pods;
+
+import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a scheduler and the kubelets of the simulated nodes would do: binds each new pod to a
+ * node that fits, runs its first container as a child process on this machine, and reports the
+ * pod's phase, readiness and exit code back into the API. A deleted pod's process is stopped;
+ * on a real API server the runner then finishes the deletion, as a kubelet does.
+ *
+ * <p>Every pod is treated as {@code restartPolicy: Never}: restarting is the operator's job.
+ * All API work and all state changes happen on one thread, in event order.
+ */
+public final class PodRunner implements AutoCloseable {
+
+  private static final long DEFAULT_GRACE_SECONDS = 30;
+
+  private final KubernetesClient client;
+  private final ContainerCommands commands;
+  private final EnvResolver envResolver;
+  private final Path workDir;
+  private final Path processDir;
+  private final PrintStream console;
+  private final ExecutorService actions = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "pod-runner");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<String, RunningPod> running = new LinkedHashMap<>();
+  private final Map<String, Pod> unschedulable = new LinkedHashMap<>();
+  private final Set<String> seen = new HashSet<>();
+  private SharedIndexInformer<Pod> informer;
+
+  /** A pod whose process runs here. */
+  private static final class RunningPod {
+    final Pod pod;
+    final String node;
+    final Map<String, BigDecimal> extended;
+    final LocalProcess process;
+    final Instant started;
+    boolean stopping;
+    boolean finishDeletion;
+
+    RunningPod(Pod pod, String node, LocalProcess process, Instant started) {
+      this.pod = pod;
+      this.node = node;
+      this.extended = NodeChooser.extendedRequests(pod);
+      this.process = process;
+      this.started = started;
+    }
+  }
+
+  /**
+   * @param workDir where pod folders, volumes and logs go
+   * @param processDir working directory of the child processes (relative paths in a run resolve here)
+   */
+  public PodRunner(KubernetesClient client, ContainerCommands commands, Path workDir, Path processDir,
+      PrintStream console) {
+    this.client = client;
+    this.commands = commands;
+    this.envResolver = new EnvResolver(client);
+    this.workDir = workDir.toAbsolutePath();
+    this.processDir = processDir.toAbsolutePath();
+    this.console = console;
+  }
+
+  public PodRunner start() {
+    informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        actions.execute(() -> observe(pod));
+      }
+
+      @Override
+      public void onUpdate(Pod before, Pod pod) {
+        actions.execute(() -> observe(pod));
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean finalStateUnknown) {
+        actions.execute(() -> stop(pod.getMetadata().getUid(), false));
+      }
+    }, 0);
+    return this;
+  }
+
+  /** The log file of a pod's container. */
+  public Path logFile(Pod pod) {
+    return podDir(pod).resolve("container.log");
+  }
+
+  private void observe(Pod pod) {
+    String uid = pod.getMetadata().getUid();
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      unschedulable.remove(uid);
+      if (running.containsKey(uid)) {
+        stop(uid, true);
+      } else if (pod.getSpec().getNodeName() != null) {
+        finishDeletion(pod);
+      }
+      return;
+    }
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    if (!seen.add(uid) || "Succeeded".equals(phase) || "Failed".equals(phase)) {
+      return;
+    }
+    launch(pod);
+  }
+
+  private void launch(Pod pod) {
+    String uid = pod.getMetadata().getUid();
+    String node = pod.getSpec().getNodeName();
+    if (node == null) {
+      NodeChooser.Choice choice = NodeChooser.choose(pod, client.nodes().list().getItems(), used(), podsPerNode());
+      if (choice.node().isEmpty()) {
+        unschedulable.put(uid, pod);
+        patchStatus(PodStatuses.unschedulable(pod, choice.reason()));
+        return;
+      }
+      node = choice.node().get();
+      if (!bind(pod, node)) {
+        return;
+      }
+    }
+    unschedulable.remove(uid);
+    Container container = pod.getSpec().getContainers().get(0);
+    Path podDir = podDir(pod);
+    try {
+      LocalVolumes volumes = LocalVolumes.materialise(client, pod, container, podDir, workDir);
+      Map<String, String> env = envResolver.resolve(pod, container, node, volumes);
+      List<String> args = container.getArgs().stream().map(volumes::rewrite).toList();
+      ContainerCommand command = commands.find(container.getImage()).orElse(null);
+      if (command == null) {
+        patchStatus(PodStatuses.waiting(pod, "ErrImageNeverPull",
+            "local mode has no command for image " + container.getImage()));
+        return;
+      }
+      LocalProcess process = LocalProcess.start(command.commandLine(container, args, env), env, processDir,
+          logFile(pod), pod.getMetadata().getName(), console);
+      Instant started = Instant.now();
+      running.put(uid, new RunningPod(pod, node, process, started));
+      patchStatus(PodStatuses.running(pod, started));
+      console.println("pod " + name(pod) + " runs on " + node + " as pid " + process.pid() + ", log " + logFile(pod));
+      process.exit().whenComplete((code, error) -> actions.execute(() -> finished(uid, code == null ? -1 : code)));
+    } catch (ContainerConfigException e) {
+      patchStatus(PodStatuses.waiting(pod, "CreateContainerConfigError", e.getMessage()));
+    } catch (IOException e) {
+      patchStatus(PodStatuses.waiting(pod, "RunContainerError", e.getMessage()));
+    }
+  }
+
+  /** The scheduler's way: the binding subresource (nodeName cannot be changed by an update). */
+  private boolean bind(Pod pod, String node) {
+    String namespace = pod.getMetadata().getNamespace();
+    try {
+      client.bindings().inNamespace(namespace).resource(new BindingBuilder()
+          .withNewMetadata().withName(pod.getMetadata().getName()).withNamespace(namespace).endMetadata()
+          .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
+          .build()).create();
+      Pod bound = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).get();
+      if (bound != null && bound.getSpec().getNodeName() == null) {
+        // The mock server stores the binding as a plain object; there nodeName can be set directly.
+        client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+            .edit(p -> {
+              p.getSpec().setNodeName(node);
+              return p;
+            });
+      }
+      return bound != null;
+    } catch (KubernetesClientException e) {
+      console.println("pod " + name(pod) + " could not be bound to " + node + ": " + e.getMessage());
+      return false;
+    }
+  }
+
+  private void finished(String uid, int exitCode) {
+    RunningPod pod = running.remove(uid);
+    if (pod == null) {
+      return;
+    }
+    if (pod.stopping) {
+      console.println("pod " + name(pod.pod) + " stopped (exit code " + exitCode + ")");
+      if (pod.finishDeletion) {
+        finishDeletion(pod.pod);
+      }
+    } else {
+      console.println("pod " + name(pod.pod) + " exited with code " + exitCode);
+      patchStatus(PodStatuses.terminated(pod.pod, exitCode, pod.started, Instant.now()));
+    }
+    retryUnschedulable();
+  }
+
+  private void stop(String uid, boolean finishDeletion) {
+    unschedulable.remove(uid);
+    RunningPod pod = running.get(uid);
+    if (pod == null || pod.stopping) {
+      return;
+    }
+    pod.stopping = true;
+    pod.finishDeletion = finishDeletion;
+    long grace = Objects.requireNonNullElse(pod.pod.getSpec().getTerminationGracePeriodSeconds(), DEFAULT_GRACE_SECONDS);
+    pod.process.stop(Duration.ofSeconds(grace));
+  }
+
+  /** A real API server keeps a bound pod Terminating until its kubelet confirms; this is that. */
+  private void finishDeletion(Pod pod) {
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .withGracePeriod(0).delete();
+    } catch (KubernetesClientException e) {
+      console.println("pod " + name(pod) + " could not be deleted: " + e.getMessage());
+    }
+  }
+
+  private void retryUnschedulable() {
+    List.copyOf(unschedulable.values()).forEach(this::launch);
+  }
+
+  private void patchStatus(Pod status) {
+    try {
+      // A JSON patch computed from the current pod: merge patches append to lists on the mock server.
+      client.pods().inNamespace(status.getMetadata().getNamespace()).withName(status.getMetadata().getName())
+          .editStatus(current -> {
+            current.setStatus(status.getStatus());
+            return current;
+          });
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        console.println("pod " + name(status) + ": status not written: " + e.getMessage());
+      }
+    }
+  }
+
+  private Map<String, Map<String, BigDecimal>> used() {
+    Map<String, Map<String, BigDecimal>> used = new HashMap<>();
+    running.values().forEach(p -> p.extended.forEach((resource, amount) ->
+        used.computeIfAbsent(p.node, n -> new HashMap<>()).merge(resource, amount, BigDecimal::add)));
+    return used;
+  }
+
+  private Map<String, Integer> podsPerNode() {
+    Map<String, Integer> count = new HashMap<>();
+    running.values().forEach(p -> count.merge(p.node, 1, Integer::sum));
+    return count;
+  }
+
+  private Path podDir(Pod pod) {
+    String uid = pod.getMetadata().getUid();
+    return workDir.resolve("pods").resolve(pod.getMetadata().getNamespace())
+        .resolve(pod.getMetadata().getName() + "-" + uid.substring(0, Math.min(8, uid.length())));
+  }
+
+  private static String name(Pod pod) {
+    return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+  }
+
+  /** Stops the informer and every child process (SIGTERM, then SIGKILL after a few seconds). */
+  @Override
+  public void close() {
+    if (informer != null) {
+      informer.close();
+    }
+    actions.execute(() -> running.values().forEach(p -> {
+      p.stopping = true;
+      p.process.stop(Duration.ofSeconds(3));
+    }));
+    actions.execute(() -> running.values().forEach(p -> p.process.exit().completeOnTimeout(-1, 5, TimeUnit.SECONDS).join()));
+    actions.shutdown();
+    try {
+      actions.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
