@@ -33,6 +33,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
@@ -61,14 +63,21 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   static final String NODES = "nodes";
 
   private final SecureRandom random = new SecureRandom();
-  private final Clock clock;
+  private final Clock clock = Clock.systemUTC();
+  private final String fieldManager;
 
   public ContrastiveTrainingRunReconciler() {
-    this(Clock.systemUTC());
+    this(Optional.of(StatusPatcher.FIELD_MANAGER));
   }
 
-  ContrastiveTrainingRunReconciler(Clock clock) {
-    this.clock = clock;
+  /**
+   * @param fieldManager of status patches; empty sends none, for the Fabric8 mock server, which
+   *     drops a status patch that names one
+   */
+  @Inject
+  public ContrastiveTrainingRunReconciler(
+      @ConfigProperty(name = "contrastive.operator.status-field-manager") Optional<String> fieldManager) {
+    this.fieldManager = fieldManager.orElse(null);
   }
 
   @Override
@@ -128,7 +137,9 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     if (client.secrets().inNamespace(run.getMetadata().getNamespace()).withName(RunNames.tokenSecret(run)).get() == null) {
       owned.create(Rendezvous.tokenSecret(run, newToken()));
     }
-    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    // Read fresh rather than from the informer: a pod created a moment ago must not be created twice.
+    List<Pod> pods = client.pods().inNamespace(run.getMetadata().getNamespace())
+        .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems();
     Set<String> existing = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     WorkerPods.pods(run, world).stream()
         .filter(pod -> !existing.contains(pod.getMetadata().getName()))
@@ -139,13 +150,13 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     return UpdateControl.noUpdate();
   }
 
-  /** Records status first-hand (merge patch, own field manager) and an Event when the phase changes. */
+  /** Records status first-hand (JSON Patch, own field manager) and an Event when the phase changes. */
   private void record(KubernetesClient client, ContrastiveTrainingRun run, Outcome outcome, WorkersStatus workers) {
     ContrastiveTrainingRunStatus current = run.getStatus();
     ContrastiveTrainingRunStatus next = StatusCalculator.next(
         current, run.getMetadata().getGeneration(), outcome, workers, clock.instant());
     if (StatusPatcher.differs(current, next)) {
-      StatusPatcher.patch(client, run, next);
+      StatusPatcher.patch(client, run, current, next, fieldManager);
     }
     if (current == null || current.phase != next.phase) {
       PhaseEvents.emit(client, run, outcome, clock.instant());

@@ -2,6 +2,7 @@ package dev.contrastive.operator.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.ContrastiveTrainingRunStatus;
@@ -11,9 +12,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
- * Writes the operator's status fields as a JSON merge patch of the status subresource. The patch
- * never names {@code progress}, so what the trainer wrote there stays; no resourceVersion is sent,
- * so a spec edit meanwhile cannot make it fail.
+ * Writes the operator's status fields as a JSON Patch of the status subresource: one {@code add}
+ * (set) per top-level field, so {@code progress}, which the trainer writes, is never named. JSON
+ * Patch rather than merge patch because the Fabric8 mock server merges arrays instead of replacing
+ * them; no resourceVersion is sent, so a spec edit meanwhile cannot make it fail.
  */
 public final class StatusPatcher {
 
@@ -27,16 +29,33 @@ public final class StatusPatcher {
     return !operatorFields(current).equals(operatorFields(next));
   }
 
-  public static void patch(KubernetesClient client, ContrastiveTrainingRun run, ContrastiveTrainingRunStatus next) {
-    ObjectNode body = JSON.createObjectNode();
-    body.set("status", operatorFields(next));
-    PatchContext context = PatchContext.of(PatchType.JSON_MERGE);
-    context.setFieldManager(FIELD_MANAGER);
+  /** @param fieldManager recorded in managedFields; null sends none */
+  public static void patch(KubernetesClient client, ContrastiveTrainingRun run, ContrastiveTrainingRunStatus current,
+      ContrastiveTrainingRunStatus next, String fieldManager) {
+    PatchContext context = PatchContext.of(PatchType.JSON);
+    context.setFieldManager(fieldManager);
     client.resources(ContrastiveTrainingRun.class)
         .inNamespace(run.getMetadata().getNamespace())
         .withName(run.getMetadata().getName())
         .subresource("status")
-        .patch(context, body.toString());
+        .patch(context, operations(current, next).toString());
+  }
+
+  static ArrayNode operations(ContrastiveTrainingRunStatus current, ContrastiveTrainingRunStatus next) {
+    ObjectNode fields = operatorFields(next);
+    ArrayNode operations = JSON.createArrayNode();
+    if (current == null) {
+      operations.addObject().put("op", "add").put("path", "/status").set("value", fields);
+      return operations;
+    }
+    fields.fields().forEachRemaining(field -> operations.addObject()
+        .put("op", "add").put("path", "/status/" + field.getKey()).set("value", field.getValue()));
+    operatorFields(current).fieldNames().forEachRemaining(name -> {
+      if (!fields.has(name)) {
+        operations.addObject().put("op", "remove").put("path", "/status/" + name);
+      }
+    });
+    return operations;
   }
 
   static ObjectNode operatorFields(ContrastiveTrainingRunStatus status) {
