@@ -29,7 +29,8 @@ import java.time.Duration;
 
 /**
  * A training run on one rank: config -> data shard -> model -> optimizer -> step loop, with resume
- * from the newest checkpoint and, on rank 0, checkpoints, kNN evaluation and status reports.
+ * from the newest checkpoint, kNN evaluation shared by all ranks and, on rank 0, checkpoints and
+ * status reports.
  * Shuffling and augmentation derive from (seed, epoch, step), so a resumed run continues exactly.
  */
 public final class TrainingRun {
@@ -143,11 +144,11 @@ public final class TrainingRun {
           state = new TrainingState(epoch + 1, stepNumber, seed);
           boolean last = epoch + 1 == stopAt;
           fill(progress, epoch, stepNumber, epochLoss, epochRate, schedule.at(Math.max(0, stepNumber - 1)));
+          if (due(epoch, trainer.evaluationIntervalEpochs) || epoch + 1 == epochs) {
+            progress.knnTop1 = evaluation.top1(features, manager, group);
+            log.info(String.format("epoch %d/%d kNN top-1 %.4f", epoch + 1, epochs, progress.knnTop1));
+          }
           if (leader) {
-            if (due(epoch, trainer.evaluationIntervalEpochs) || epoch + 1 == epochs) {
-              progress.knnTop1 = evaluation.top1(features, manager);
-              log.info(String.format("epoch %d/%d kNN top-1 %.4f", epoch + 1, epochs, progress.knnTop1));
-            }
             if (due(epoch, trainer.checkpointIntervalEpochs) || last) {
               lastCheckpoint = save(store, state, model, optimizer);
               progress.lastCheckpoint = lastCheckpoint.toString();
