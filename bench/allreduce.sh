@@ -9,7 +9,7 @@ SIZES=${1:-1,4,16,64,256}
 REPS=${2:-3}
 RANKS=${3:-"2 3 4"}
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true
-CP="trainer-image/target/classes:$(ls trainer-image/target/lib/*.jar | tr '\n' ':')"
+CP="trainer-image/target/classes:trainer-image/target/lib/*"  # the JVM expands lib/*
 RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 for n in $RANKS; do
