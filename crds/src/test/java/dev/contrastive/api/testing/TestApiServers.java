@@ -19,17 +19,20 @@ public final class TestApiServers {
 
   public static KubeAPIServer start() {
     KubeAPIServerConfigBuilder config = KubeAPIServerConfigBuilder.anAPIServerConfig().withUpdateKubeConfig(false);
-    if (System.getenv("KUBE_API_TEST_OFFLINE_MODE") == null && localBinariesPresent()) {
-      config.withOfflineMode(true).withApiServerVersion(LOCAL_VERSION);
+    Path local = localTestDir();
+    if (System.getenv("KUBE_API_TEST_OFFLINE_MODE") == null && local != null) {
+      config.withTestDir(local.toString()).withOfflineMode(true).withApiServerVersion(LOCAL_VERSION);
     }
     KubeAPIServer server = new KubeAPIServer(config.build());
     server.start();
     return server;
   }
 
-  private static boolean localBinariesPresent() {
+  /** The folder setup.sh lays out (its default when KUBE_API_TEST_DIR is unset), if it is there. */
+  private static Path localTestDir() {
     String dir = System.getenv("KUBE_API_TEST_DIR");
-    Path base = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".kube-api-test");
-    return Files.isExecutable(base.resolve("k8s").resolve(LOCAL_VERSION + "-linux-amd64").resolve("kube-apiserver"));
+    Path base = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "kube-api-test");
+    Path binary = base.resolve("k8s").resolve(LOCAL_VERSION + "-linux-amd64").resolve("kube-apiserver");
+    return Files.isExecutable(binary) ? base : null;
   }
 }
