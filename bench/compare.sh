@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 BATCH=${1:-128}
 STEPS=${2:-3}
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true
-CP="trainer-image/target/classes:$(ls trainer-image/target/lib/*.jar | tr '\n' ':')"
+CP="trainer-image/target/classes:trainer-image/target/lib/*"  # the JVM expands lib/*
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 -cp "$CP" \
   dev.contrastive.trainer.cli.TrainerCli bench -f bench/resnet18-step.yaml \
