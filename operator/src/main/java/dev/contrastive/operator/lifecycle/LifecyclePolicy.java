@@ -74,6 +74,10 @@ public final class LifecyclePolicy {
     }
     Outcome outcome = Outcome.of(gang);
     Optional<Duration> recheck = deadline.map(d -> Duration.between(now, d));
+    if (recheck.isEmpty() && outcome.phase() == Phase.Running && policy.activeDeadlineSeconds != null) {
+      // The gang starts now: this reconcile records startTime, and the deadline runs from it.
+      recheck = Optional.of(Duration.ofSeconds(policy.activeDeadlineSeconds));
+    }
     if (outcome.phase() == Phase.Pending && gang.unschedulable().isPresent()) {
       GangState.Unschedulable waiting = gang.unschedulable().get();
       Duration timeout = Duration.ofSeconds(policy.schedulingTimeoutSeconds);

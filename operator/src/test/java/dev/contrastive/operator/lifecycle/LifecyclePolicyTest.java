@@ -108,6 +108,18 @@ class LifecyclePolicyTest {
   }
 
   @Test
+  void theDeadlineClockStartsWhenTheGangRuns() {
+    ContrastiveTrainingRun run = Fixtures.run("r", "ns");
+    run.getSpec().runPolicy.activeDeadlineSeconds = 60L;
+
+    Decision decision = LifecyclePolicy.decide(run, AB, List.of(pod(0, PodStates.running()),
+        pod(1, PodStates.running())), READY, NOW);
+
+    assertThat(decision).isInstanceOfSatisfying(Proceed.class,
+        proceed -> assertThat(proceed.recheckAfter()).contains(Duration.ofSeconds(60)));
+  }
+
+  @Test
   void unschedulableLongerThanTheTimeoutIsReportedAsSuch() {
     ContrastiveTrainingRun run = Fixtures.run("r", "ns");
     run.getSpec().runPolicy.schedulingTimeoutSeconds = 30;
