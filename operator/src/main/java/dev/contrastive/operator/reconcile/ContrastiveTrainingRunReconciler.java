@@ -109,7 +109,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
             .withName(NODES)
             .withWatchAllNamespaces()
             .withSecondaryToPrimaryMapper((Node node) -> context.getPrimaryCache()
-                .list(ContrastiveTrainingRunReconciler::waitsForWorld)
+                .list(ContrastiveTrainingRunReconciler::usesNodes)
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet()))
             .build(),
@@ -192,7 +192,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     GangState observed = PodObserver.observe(pods, world.size());
     ContrastiveTrainingRunStatus next = next(run, proceed.outcome(),
         WorkersStatus.of(world.size(), observed.ready(), world.nodes()), now);
-    if (run.getStatus() != null && run.getStatus().startTime != null || !ignoredChanges.isEmpty()) {
+    // Said only once an edit was held back, and then kept (True again once the edit is reverted).
+    if (!ignoredChanges.isEmpty() || next.conditions.stream().anyMatch(c -> StatusCalculator.SPEC_APPLIED.equals(c.getType()))) {
       next = StatusCalculator.specApplied(next, ignoredChanges.isEmpty(),
           ignoredChanges.isEmpty() ? "SpecApplied" : SPEC_CHANGE_IGNORED,
           ignoredChanges.isEmpty() ? "the workers run the spec as it is"
@@ -300,7 +301,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   }
 
   /** Pending runs wait for nodes; running ones must notice a lost node. */
-  private static boolean waitsForWorld(ContrastiveTrainingRun run) {
+  private static boolean usesNodes(ContrastiveTrainingRun run) {
     return run.getStatus() == null || run.getStatus().phase == null
         || run.getStatus().phase == Phase.Pending || run.getStatus().phase == Phase.Running;
   }

@@ -195,6 +195,22 @@ abstract class LifecycleBehaviour {
   }
 
   @Test
+  void aNodeLostBelowMinNodesLeavesTheRunPendingWithoutPods() {
+    runningGang(run -> run.getSpec().minNodes = 2, "a", "b");
+
+    client().nodes().withName(tag + "-b").delete();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      ContrastiveTrainingRun run = run("simclr");
+      assertThat(run.getStatus().phase).isEqualTo(Phase.Pending);
+      assertThat(condition(run, "Ready").getReason()).isEqualTo("NotEnoughNodes");
+      assertThat(condition(run, "Ready").getMessage()).contains("spec.minNodes is 2");
+      assertThat(pods("simclr")).isEmpty();
+    });
+    assertThat(run("simclr").getStatus().restarts).isEqualTo(1);
+  }
+
+  @Test
   void aNodeAddedWhilePendingJoinsTheGang() {
     gpuNode("a");
     createRun("simclr", run -> {});
@@ -384,7 +400,9 @@ abstract class LifecycleBehaviour {
   }
 
   private static Condition condition(ContrastiveTrainingRun run, String type) {
-    return run.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    // An AssertionError, so that an await retries until the condition appears.
+    return run.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
+        .orElseThrow(() -> new AssertionError("no condition " + type + " yet"));
   }
 
   static {
