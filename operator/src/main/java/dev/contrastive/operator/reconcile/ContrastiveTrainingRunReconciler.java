@@ -64,6 +64,8 @@ import java.util.stream.Collectors;
     verbs = {"get", "list", "watch", "create", "update", "patch", "delete"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
+// ttlSecondsAfterFinished: the operator deletes finished runs.
+@RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns", verbs = "delete")
 // The operator grants these to each run's trainer, so it must hold them itself (RBAC escalation check).
 @RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns/status",
     verbs = {"get", "patch", "update"})
