@@ -9,7 +9,7 @@ import java.util.Optional;
  */
 public record GangState(
     int desired, int existing, int running, int ready, int succeeded,
-    Optional<WorkerFailure> failure, List<String> problems) {
+    Optional<WorkerFailure> failure, List<String> problems, Optional<Unschedulable> unschedulable) {
 
   public GangState {
     problems = List.copyOf(problems);
@@ -23,13 +23,19 @@ public record GangState(
     return desired > 0 && succeeded == desired;
   }
 
-  /** A worker that ended without success: its rank, exit code (null if it never ran) and reason. */
-  public record WorkerFailure(int rank, String pod, Integer exitCode, String reason) {
+  /**
+   * A worker that ended without success: its rank, node (null if never placed), exit code (null if
+   * it never ran), reason and the trainer's termination message (null if none).
+   */
+  public record WorkerFailure(int rank, String pod, String node, Integer exitCode, String reason, String message) {
 
     public String describe() {
-      return "worker rank " + rank + " (pod " + pod + ") failed"
+      return "worker rank " + rank + " (pod " + pod + (node == null ? "" : ", node " + node) + ") failed"
           + (exitCode == null ? "" : " with exit code " + exitCode)
           + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")");
     }
   }
+
+  /** The worker unschedulable for the longest time, since when, and what the scheduler said. */
+  public record Unschedulable(String pod, java.time.Instant since, String message) {}
 }

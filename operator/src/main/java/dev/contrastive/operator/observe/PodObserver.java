@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -31,6 +33,7 @@ public final class PodObserver {
     int succeeded = 0;
     Optional<WorkerFailure> failure = Optional.empty();
     List<String> problems = new ArrayList<>();
+    Optional<GangState.Unschedulable> unschedulable = Optional.empty();
     for (Pod pod : byRank) {
       PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
       String phase = status.getPhase();
@@ -45,8 +48,13 @@ public final class PodObserver {
         failure = Optional.of(failureOf(pod, status));
       }
       problemOf(pod, status).ifPresent(problems::add);
+      Optional<GangState.Unschedulable> waiting = unschedulableCondition(status).map(c -> new GangState.Unschedulable(
+          pod.getMetadata().getName(), since(c), nullToEmpty(c.getMessage())));
+      if (waiting.isPresent() && (unschedulable.isEmpty() || waiting.get().since().isBefore(unschedulable.get().since()))) {
+        unschedulable = waiting;
+      }
     }
-    return new GangState(desired, byRank.size(), running, ready, succeeded, failure, problems);
+    return new GangState(desired, byRank.size(), running, ready, succeeded, failure, problems, unschedulable);
   }
 
   private static WorkerFailure failureOf(Pod pod, PodStatus status) {
@@ -55,17 +63,15 @@ public final class PodObserver {
         .filter(t -> t != null && t.getExitCode() != null && t.getExitCode() != 0)
         .findFirst();
     String reason = terminated.map(ContainerStateTerminated::getReason).orElse(status.getReason());
-    return new WorkerFailure(rank(pod), pod.getMetadata().getName(),
-        terminated.map(ContainerStateTerminated::getExitCode).orElse(null), reason);
+    String message = terminated.map(ContainerStateTerminated::getMessage).orElse(status.getMessage());
+    return new WorkerFailure(rank(pod), pod.getMetadata().getName(), pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
+        terminated.map(ContainerStateTerminated::getExitCode).orElse(null), reason,
+        message == null || message.isBlank() ? null : message.strip());
   }
 
   private static Optional<String> problemOf(Pod pod, PodStatus status) {
     String prefix = "worker rank " + rank(pod) + " (pod " + pod.getMetadata().getName() + ")";
-    Optional<PodCondition> unschedulable = status.getConditions() == null ? Optional.empty()
-        : status.getConditions().stream()
-            .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
-                && "Unschedulable".equals(c.getReason()))
-            .findFirst();
+    Optional<PodCondition> unschedulable = unschedulableCondition(status);
     if (unschedulable.isPresent()) {
       return Optional.of(prefix + " is Unschedulable: " + nullToEmpty(unschedulable.get().getMessage()));
     }
@@ -80,6 +86,23 @@ public final class PodObserver {
       }
     }
     return Optional.empty();
+  }
+
+  private static Optional<PodCondition> unschedulableCondition(PodStatus status) {
+    return status.getConditions() == null ? Optional.empty()
+        : status.getConditions().stream()
+            .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+                && "Unschedulable".equals(c.getReason()))
+            .findFirst();
+  }
+
+  /** A condition without a time cannot be timed, so it never counts as timed out. */
+  private static Instant since(PodCondition condition) {
+    try {
+      return condition.getLastTransitionTime() == null ? Instant.MAX : Instant.parse(condition.getLastTransitionTime());
+    } catch (DateTimeParseException e) {
+      return Instant.MAX;
+    }
   }
 
   private static boolean isOomKilled(ContainerStatus container) {
@@ -98,7 +121,7 @@ public final class PodObserver {
     return status.getContainerStatuses() == null ? List.of() : status.getContainerStatuses();
   }
 
-  static int rank(Pod pod) {
+  public static int rank(Pod pod) {
     String label = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(RunNames.RANK_LABEL);
     try {
       return label == null ? Integer.MAX_VALUE : Integer.parseInt(label);

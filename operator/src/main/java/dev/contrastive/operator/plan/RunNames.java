@@ -8,6 +8,8 @@ public final class RunNames {
 
   public static final String RUN_LABEL = "contrastive.dev/run";
   public static final String RANK_LABEL = "contrastive.dev/rank";
+  /** Which gang a worker belongs to, so pods of an earlier gang are recognised after a restart. */
+  public static final String GANG_LABEL = "contrastive.dev/gang";
   public static final String CONFIG_KEY = "run.yaml";
   public static final String CONFIG_DIR = "/etc/contrastive";
   public static final String CONFIG_FILE = CONFIG_DIR + "/" + CONFIG_KEY;

@@ -66,6 +66,7 @@ public final class WorkerPods {
     return new PodBuilder()
         .withMetadata(Owned.meta(run, RunNames.worker(run, rank))
             .addToLabels(RunNames.RANK_LABEL, Integer.toString(rank))
+            .addToLabels(RunNames.GANG_LABEL, Gang.id(run, world))
             .build())
         .withSpec(podSpec.build())
         .build();
@@ -79,6 +80,8 @@ public final class WorkerPods {
         .withImagePullPolicy(spec.imagePullPolicy)
         .withCommand(ENTRYPOINT)
         .withArgs("train", "-f", RunNames.CONFIG_FILE)
+        // The trainer's last log line explains an exit code 2 (invalid input) in the pod status.
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withEnv(env(run, world, rank))
         .addNewPort().withName("rendezvous").withContainerPort(Rendezvous.port(run)).withProtocol("TCP").endPort()
         .withResources(resources(spec))

@@ -64,7 +64,7 @@ public final class WorldPlanner {
         ? "nvidia.com/gpu" : spec.resources.gpuResourceName;
   }
 
-  private static boolean isReady(Node node) {
+  public static boolean isReady(Node node) {
     return node.getStatus() != null && node.getStatus().getConditions() != null
         && node.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));

@@ -7,6 +7,11 @@ import dev.contrastive.api.status.Phase;
 import dev.contrastive.api.status.WorkersStatus;
 import dev.contrastive.operator.observe.GangState;
 import dev.contrastive.operator.observe.PodObserver;
+import dev.contrastive.operator.lifecycle.Decision;
+import dev.contrastive.operator.lifecycle.LifecyclePolicy;
+import dev.contrastive.operator.lifecycle.PodCleanup;
+import dev.contrastive.operator.lifecycle.SpecChanges;
+import dev.contrastive.operator.plan.Gang;
 import dev.contrastive.operator.plan.Rendezvous;
 import dev.contrastive.operator.plan.RunAccess;
 import dev.contrastive.operator.plan.RunNames;
@@ -19,6 +24,8 @@ import dev.contrastive.operator.status.Outcome;
 import dev.contrastive.operator.status.PhaseEvents;
 import dev.contrastive.operator.status.StatusCalculator;
 import dev.contrastive.operator.status.StatusPatcher;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -37,8 +44,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -54,6 +64,8 @@ import java.util.stream.Collectors;
     verbs = {"get", "list", "watch", "create", "update", "patch", "delete"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
+// ttlSecondsAfterFinished: the operator deletes finished runs.
+@RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns", verbs = "delete")
 // The operator grants these to each run's trainer, so it must hold them itself (RBAC escalation check).
 @RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns/status",
     verbs = {"get", "patch", "update"})
@@ -61,6 +73,9 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
 
   static final String PODS = "worker-pods";
   static final String NODES = "nodes";
+  /** On the config map: the spec the run started with, to tell which fields an edit changed. */
+  static final String SPEC_ANNOTATION = "contrastive.dev/spec";
+  static final String SPEC_CHANGE_IGNORED = "SpecChangeIgnored";
 
   private final SecureRandom random = new SecureRandom();
   private final Clock clock = Clock.systemUTC();
@@ -96,7 +111,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
             .withName(NODES)
             .withWatchAllNamespaces()
             .withSecondaryToPrimaryMapper((Node node) -> context.getPrimaryCache()
-                .list(ContrastiveTrainingRunReconciler::waitsForWorld)
+                .list(ContrastiveTrainingRunReconciler::usesNodes)
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet()))
             .build(),
@@ -106,30 +121,114 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
 
   @Override
   public UpdateControl<ContrastiveTrainingRun> reconcile(
-      ContrastiveTrainingRun run, Context<ContrastiveTrainingRun> context) {
-    ContrastiveTrainingRunStatus current = run.getStatus();
-    if (isFinished(current)) {
+      ContrastiveTrainingRun cached, Context<ContrastiveTrainingRun> context) {
+    KubernetesClient client = context.getClient();
+    // Read fresh: the cache may not hold our last status patch yet, and acting on an old restart
+    // count would restart a gang twice.
+    ContrastiveTrainingRun run = client.resource(cached).get();
+    if (run == null) {
       return UpdateControl.noUpdate();
     }
-    KubernetesClient client = context.getClient();
+    Instant now = clock.instant();
+    // Read fresh rather than from the informer: a pod created a moment ago must not be created twice.
+    List<Pod> pods = client.pods().inNamespace(run.getMetadata().getNamespace())
+        .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems();
+    if (isFinished(run.getStatus())) {
+      return finished(client, run, pods, now);
+    }
     String config;
     try {
       config = TrainingConfig.resolvedYaml(run);
     } catch (InvalidConfigException e) {
-      record(client, run, Outcome.invalidConfig(e.getMessage()), null);
+      record(client, run, Outcome.invalidConfig(e.getMessage()), null, now);
       return UpdateControl.noUpdate();
     }
-    WorldPlan plan = recordedWorld(current)
+    if (LifecyclePolicy.isSuspended(run)) {
+      delete(client, pods);
+      record(client, run, Outcome.suspended(), WorkersStatus.of(0, 0, List.of()), now);
+      return UpdateControl.noUpdate();
+    }
+    List<String> ignoredChanges = ensureOwnedObjects(client, run, config);
+
+    List<Node> nodes = nodes(context);
+    WorldPlan plan = runningWorld(run.getStatus())
         .map(WorldPlan::of)
-        .orElseGet(() -> WorldPlanner.plan(run.getSpec(), nodes(context)));
+        .orElseGet(() -> WorldPlanner.plan(run.getSpec(), nodes));
     if (plan.world().isEmpty()) {
-      record(client, run, Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()));
+      delete(client, pods); // never a partial gang
+      record(client, run, Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()), now);
       return UpdateControl.noUpdate();
     }
     World world = plan.world().get();
+    WorkersStatus planned = WorkersStatus.of(world.size(), 0, world.nodes());
 
+    String gang = Gang.id(run, world);
+    List<Pod> previous = pods.stream().filter(pod -> !Gang.isMember(pod, gang)).toList();
+    if (!previous.isEmpty()) {
+      delete(client, previous);
+      record(client, run, Outcome.waiting("PreviousGangTerminating", previous.size()
+          + " worker pods of the previous gang are terminating; the new gang starts when they are gone"), planned, now);
+      return UpdateControl.noUpdate();
+    }
+    Set<String> readyNodes = nodes.stream().filter(WorldPlanner::isReady)
+        .map(node -> node.getMetadata().getName()).collect(Collectors.toSet());
+    Decision decision = LifecyclePolicy.decide(run, world, pods, readyNodes, now);
+    if (decision instanceof Decision.RestartGang restart) {
+      ContrastiveTrainingRunStatus next = StatusCalculator.restarted(
+          next(run, Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), planned, now),
+          Outcome.WORKER_FAILED, restart.message(), now);
+      write(client, run, next, Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), now, true);
+      delete(client, pods);
+      return UpdateControl.noUpdate();
+    }
+    if (decision instanceof Decision.Fail fail) {
+      run.setStatus(record(client, run, fail.outcome(), planned, now));
+      return finished(client, run, pods, now);
+    }
+    Decision.Proceed proceed = (Decision.Proceed) decision;
     OwnedObjects owned = new OwnedObjects(client);
-    owned.ensure(TrainingConfig.configMap(run, config));
+    Set<String> existing = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    WorkerPods.pods(run, world).stream()
+        .filter(pod -> !existing.contains(pod.getMetadata().getName()))
+        .forEach(owned::create);
+    GangState observed = PodObserver.observe(pods, world.size());
+    ContrastiveTrainingRunStatus next = next(run, proceed.outcome(),
+        WorkersStatus.of(world.size(), observed.ready(), world.nodes()), now);
+    // Said only once an edit was held back, and then kept (True again once the edit is reverted).
+    if (!ignoredChanges.isEmpty() || next.conditions.stream().anyMatch(c -> StatusCalculator.SPEC_APPLIED.equals(c.getType()))) {
+      next = StatusCalculator.specApplied(next, ignoredChanges.isEmpty(),
+          ignoredChanges.isEmpty() ? "SpecApplied" : SPEC_CHANGE_IGNORED,
+          ignoredChanges.isEmpty() ? "the workers run the spec as it is"
+              : String.join(", ", ignoredChanges) + " changed while the run is under way; training fields are "
+                  + "fixed for the whole run (only spec.runPolicy may change): revert the edit, or create a new run",
+          now);
+    }
+    write(client, run, next, proceed.outcome(), now, false);
+    if (next.phase.isFinished()) {
+      run.setStatus(next);
+      return finished(client, run, pods, now);
+    }
+    return proceed.recheckAfter().map(UpdateControl.<ContrastiveTrainingRun>noUpdate()::rescheduleAfter)
+        .orElseGet(UpdateControl::noUpdate);
+  }
+
+  /**
+   * Config, Service, trainer RBAC and token exist; returns the spec fields whose edit is ignored
+   * because the run is under way (its config is then left as the gang started with it).
+   */
+  private List<String> ensureOwnedObjects(KubernetesClient client, ContrastiveTrainingRun run, String config) {
+    OwnedObjects owned = new OwnedObjects(client);
+    ConfigMap desired = TrainingConfig.configMap(run, config);
+    desired.getMetadata().setAnnotations(Map.of(SPEC_ANNOTATION, SpecChanges.snapshot(run.getSpec())));
+    List<String> ignored = List.of();
+    boolean underWay = run.getStatus() != null && run.getStatus().startTime != null;
+    ConfigMap actual = underWay ? client.resource(desired).get() : null;
+    if (actual != null && actual.getMetadata().getAnnotations() != null
+        && actual.getMetadata().getAnnotations().containsKey(SPEC_ANNOTATION)) {
+      ignored = SpecChanges.changedFields(actual.getMetadata().getAnnotations().get(SPEC_ANNOTATION), run.getSpec());
+    } else {
+      owned.ensure(desired);
+    }
     owned.createIfAbsent(Rendezvous.service(run));
     owned.createIfAbsent(RunAccess.serviceAccount(run));
     owned.createIfAbsent(RunAccess.role(run));
@@ -137,35 +236,60 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     if (client.secrets().inNamespace(run.getMetadata().getNamespace()).withName(RunNames.tokenSecret(run)).get() == null) {
       owned.create(Rendezvous.tokenSecret(run, newToken()));
     }
-    // Read fresh rather than from the informer: a pod created a moment ago must not be created twice.
-    List<Pod> pods = client.pods().inNamespace(run.getMetadata().getNamespace())
-        .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems();
-    Set<String> existing = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
-    WorkerPods.pods(run, world).stream()
-        .filter(pod -> !existing.contains(pod.getMetadata().getName()))
-        .forEach(owned::create);
-
-    GangState gang = PodObserver.observe(pods, world.size());
-    record(client, run, Outcome.of(gang), WorkersStatus.of(world.size(), gang.ready(), world.nodes()));
-    return UpdateControl.noUpdate();
+    return ignored;
   }
 
-  /** Records status first-hand (JSON Patch, own field manager) and an Event when the phase changes. */
-  private void record(KubernetesClient client, ContrastiveTrainingRun run, Outcome outcome, WorkersStatus workers) {
+  /** A finished run: its pods go as cleanPodPolicy says, and the run itself when its TTL is up. */
+  private UpdateControl<ContrastiveTrainingRun> finished(
+      KubernetesClient client, ContrastiveTrainingRun run, List<Pod> pods, Instant now) {
+    delete(client, PodCleanup.toDelete(run, pods));
+    Optional<Duration> ttl = LifecyclePolicy.timeToLive(run, now);
+    if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative())) {
+      // Owner references let the garbage collector delete everything the run owns.
+      client.resource(run).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      return UpdateControl.noUpdate();
+    }
+    return ttl.map(UpdateControl.<ContrastiveTrainingRun>noUpdate()::rescheduleAfter).orElseGet(UpdateControl::noUpdate);
+  }
+
+  private static void delete(KubernetesClient client, List<Pod> pods) {
+    pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
+        .forEach(pod -> client.resource(pod).delete());
+  }
+
+  /** Records status first-hand (JSON Patch, own field manager) and an Event when phase or reason changes. */
+  private ContrastiveTrainingRunStatus record(
+      KubernetesClient client, ContrastiveTrainingRun run, Outcome outcome, WorkersStatus workers, Instant now) {
+    ContrastiveTrainingRunStatus next = next(run, outcome, workers, now);
+    write(client, run, next, outcome, now, false);
+    return next;
+  }
+
+  private static ContrastiveTrainingRunStatus next(
+      ContrastiveTrainingRun run, Outcome outcome, WorkersStatus workers, Instant now) {
+    return StatusCalculator.next(run.getStatus(), run.getMetadata().getGeneration(), outcome, workers, now);
+  }
+
+  private void write(KubernetesClient client, ContrastiveTrainingRun run, ContrastiveTrainingRunStatus next,
+      Outcome outcome, Instant now, boolean alwaysEvent) {
     ContrastiveTrainingRunStatus current = run.getStatus();
-    ContrastiveTrainingRunStatus next = StatusCalculator.next(
-        current, run.getMetadata().getGeneration(), outcome, workers, clock.instant());
     if (StatusPatcher.differs(current, next)) {
       StatusPatcher.patch(client, run, current, next, fieldManager);
     }
-    if (current == null || current.phase != next.phase) {
-      PhaseEvents.emit(client, run, outcome, clock.instant());
+    if (alwaysEvent || current == null || current.phase != next.phase || !outcome.reason().equals(readyReason(current))) {
+      PhaseEvents.emit(client, run, outcome, now);
     }
   }
 
-  /** Once planned, the gang keeps its nodes: ranks must not move while workers run. */
-  private static Optional<World> recordedWorld(ContrastiveTrainingRunStatus status) {
-    if (status == null || status.workers == null || status.workers.nodes == null || status.workers.nodes.isEmpty()) {
+  private static String readyReason(ContrastiveTrainingRunStatus status) {
+    return status.conditions == null ? null : status.conditions.stream()
+        .filter(c -> StatusCalculator.READY.equals(c.getType())).map(c -> c.getReason()).findFirst().orElse(null);
+  }
+
+  /** While the gang runs it keeps its nodes: ranks must not move, and new nodes wait for the next restart. */
+  private static Optional<World> runningWorld(ContrastiveTrainingRunStatus status) {
+    if (status == null || status.phase != Phase.Running
+        || status.workers == null || status.workers.nodes == null || status.workers.nodes.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(World.pinned(status.workers.nodes));
@@ -178,16 +302,20 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     return source.list(node -> true).toList();
   }
 
-  private static boolean waitsForWorld(ContrastiveTrainingRun run) {
-    return run.getStatus() == null || run.getStatus().phase == null || run.getStatus().phase == Phase.Pending;
+  /** Pending runs wait for nodes; running ones must notice a lost node. */
+  private static boolean usesNodes(ContrastiveTrainingRun run) {
+    return run.getStatus() == null || run.getStatus().phase == null
+        || run.getStatus().phase == Phase.Pending || run.getStatus().phase == Phase.Running;
   }
 
   /**
-   * Succeeded and Failed are final, except a refused config: fixing the spec must let it start.
+   * Succeeded and Failed are final, except a config the operator refused before any worker ran
+   * (no workers recorded): fixing the spec must let it start.
    */
   private static boolean isFinished(ContrastiveTrainingRunStatus status) {
     return status != null && status.phase != null && status.phase.isFinished()
-        && status.conditions.stream().noneMatch(c -> Outcome.INVALID_CONFIG.equals(c.getReason()));
+        && (status.workers != null
+            || status.conditions.stream().noneMatch(c -> Outcome.INVALID_CONFIG.equals(c.getReason())));
   }
 
   private String newToken() {

@@ -34,13 +34,15 @@ final class OwnedObjects {
     }
   }
 
-  /** The config follows the spec: its data is replaced when it differs, and left alone otherwise. */
+  /** The config follows the spec: data and annotations are replaced when they differ, else left alone. */
   void ensure(ConfigMap desired) {
     ConfigMap actual = client.resource(desired).get();
     if (actual == null) {
       create(desired);
-    } else if (!Objects.equals(actual.getData(), desired.getData())) {
+    } else if (!Objects.equals(actual.getData(), desired.getData())
+        || !Objects.equals(actual.getMetadata().getAnnotations(), desired.getMetadata().getAnnotations())) {
       actual.setData(desired.getData());
+      actual.getMetadata().setAnnotations(desired.getMetadata().getAnnotations());
       client.resource(actual).update();
     }
   }

@@ -7,20 +7,31 @@ import dev.contrastive.operator.observe.GangState;
 public record Outcome(Phase phase, String reason, String message) {
 
   public static final String INVALID_CONFIG = "InvalidConfig";
+  public static final String WORKER_FAILED = "WorkerFailed";
+  public static final String BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded";
+  public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+  public static final String SUSPENDED = "Suspended";
+  public static final String UNSCHEDULABLE = "Unschedulable";
 
   public static Outcome invalidConfig(String message) {
     return new Outcome(Phase.Failed, INVALID_CONFIG, message);
+  }
+
+  public static Outcome failed(String reason, String message) {
+    return new Outcome(Phase.Failed, reason, message);
   }
 
   public static Outcome waiting(String reason, String message) {
     return new Outcome(Phase.Pending, reason, message);
   }
 
-  /** Pending until every worker runs, Running, Succeeded when all exited 0, Failed on any failure. */
+  public static Outcome suspended() {
+    return new Outcome(Phase.Suspended, SUSPENDED, "spec.runPolicy.suspend is true: workers deleted, "
+        + "checkpoints kept; set it to false to resume");
+  }
+
+  /** Pending until every worker runs, Running, Succeeded when all exited 0. Failures are the policy's. */
   public static Outcome of(GangState gang) {
-    if (gang.failure().isPresent()) {
-      return new Outcome(Phase.Failed, "WorkerFailed", gang.failure().get().describe());
-    }
     if (gang.allSucceeded()) {
       return new Outcome(Phase.Succeeded, "AllWorkersSucceeded",
           "all " + gang.desired() + " workers exited 0");

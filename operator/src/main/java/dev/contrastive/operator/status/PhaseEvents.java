@@ -7,9 +7,13 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Set;
 
-/** A Kubernetes Event on the run for each phase change, so {@code kubectl describe} tells the story. */
+/** A Kubernetes Event on the run for each change of phase or reason, so {@code kubectl describe} tells the story. */
 public final class PhaseEvents {
+
+  /** Reasons that need a person's attention although the run goes on. */
+  private static final Set<String> WARNINGS = Set.of(Outcome.WORKER_FAILED, Outcome.UNSCHEDULABLE);
 
   private PhaseEvents() {}
 
@@ -27,7 +31,7 @@ public final class PhaseEvents {
             .withNamespace(run.getMetadata().getNamespace())
             .withUid(run.getMetadata().getUid())
         .endInvolvedObject()
-        .withType(outcome.phase() == Phase.Failed ? "Warning" : "Normal")
+        .withType(outcome.phase() == Phase.Failed || WARNINGS.contains(outcome.reason()) ? "Warning" : "Normal")
         .withReason(outcome.reason())
         .withMessage("phase " + outcome.phase() + ": " + outcome.message())
         .withFirstTimestamp(time)

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,6 +21,11 @@ public final class StatusCalculator {
   public static final String READY = "Ready";
   public static final String SUCCEEDED = "Succeeded";
   public static final String FAILED = "Failed";
+  public static final String SUSPENDED = "Suspended";
+  /** True once the gang was restarted; reason and message tell the latest restart's cause. */
+  public static final String RESTARTED = "GangRestarted";
+  /** False while a spec edit waits unapplied because training fields are fixed during a run. */
+  public static final String SPEC_APPLIED = "SpecApplied";
 
   private StatusCalculator() {}
 
@@ -36,20 +42,52 @@ public final class StatusCalculator {
     next.startTime = before.startTime != null || outcome.phase() != Phase.Running ? before.startTime : timestamp;
     next.completionTime = before.completionTime != null || !outcome.phase().isFinished()
         ? before.completionTime : timestamp;
-    next.conditions = List.of(
+    next.conditions = new ArrayList<>(List.of(
         condition(before, READY, outcome.phase() == Phase.Running, outcome, generation, timestamp),
         condition(before, SUCCEEDED, outcome.phase() == Phase.Succeeded, outcome, generation, timestamp),
-        condition(before, FAILED, outcome.phase() == Phase.Failed, outcome, generation, timestamp));
+        condition(before, FAILED, outcome.phase() == Phase.Failed, outcome, generation, timestamp),
+        condition(before, SUSPENDED, outcome.phase() == Phase.Suspended, outcome, generation, timestamp)));
+    find(before, RESTARTED).ifPresent(next.conditions::add);
+    find(before, SPEC_APPLIED).ifPresent(next.conditions::add);
     next.progress = null;
     return next;
+  }
+
+  /** A gang restart: one more restart counted, and the {@link #RESTARTED} condition names its cause. */
+  public static ContrastiveTrainingRunStatus restarted(ContrastiveTrainingRunStatus status, String reason,
+      String message, Instant now) {
+    status.restarts = (status.restarts == null ? 0 : status.restarts) + 1;
+    return with(status, new ConditionBuilder().withType(RESTARTED).withStatus("True").withReason(reason)
+        .withMessage(message).withObservedGeneration(status.observedGeneration)
+        .withLastTransitionTime(now.truncatedTo(ChronoUnit.SECONDS).toString()).build());
+  }
+
+  /** Whether the spec as edited is what the workers run; {@code reason} and {@code message} say why not. */
+  public static ContrastiveTrainingRunStatus specApplied(ContrastiveTrainingRunStatus status, boolean applied,
+      String reason, String message, Instant now) {
+    Outcome outcome = new Outcome(status.phase, reason, message);
+    return with(status, condition(status, SPEC_APPLIED, applied, outcome, status.observedGeneration,
+        now.truncatedTo(ChronoUnit.SECONDS).toString()));
+  }
+
+  private static ContrastiveTrainingRunStatus with(ContrastiveTrainingRunStatus status, Condition condition) {
+    List<Condition> conditions = new ArrayList<>(status.conditions);
+    conditions.removeIf(c -> condition.getType().equals(c.getType()));
+    conditions.add(condition);
+    status.conditions = conditions;
+    return status;
+  }
+
+  private static Optional<Condition> find(ContrastiveTrainingRunStatus status, String type) {
+    return status.conditions == null ? Optional.empty()
+        : status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
   /** Keeps lastTransitionTime while the condition's status stays the same, as Kubernetes does. */
   private static Condition condition(
       ContrastiveTrainingRunStatus before, String type, boolean isTrue, Outcome outcome, Long generation, String now) {
     String status = isTrue ? "True" : "False";
-    Optional<Condition> previous = before.conditions == null ? Optional.empty()
-        : before.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    Optional<Condition> previous = find(before, type);
     String since = previous.filter(c -> status.equals(c.getStatus()))
         .map(Condition::getLastTransitionTime).orElse(now);
     return new ConditionBuilder()

@@ -150,10 +150,12 @@ abstract class ReconcileBehaviour {
   }
 
   @Test
-  void aFailedWorkerFailsTheRunWithRankAndExitCode() {
+  void aFailedWorkerWithoutRestartsLeftFailsTheRunWithRankAndExitCode() {
     gpuNode("a", 1);
     gpuNode("b", 1);
-    createRun("simclr");
+    ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
+    run.getSpec().runPolicy.backoffLimit = 0;
+    create(run);
     List<Pod> pods = awaitPods("simclr", 2);
     setPodStatus(pods.get(0), PodStates.running());
 
@@ -161,7 +163,7 @@ abstract class ReconcileBehaviour {
 
     ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
     assertThat(failed.getStatus().message).contains("rank 1", "exit code 3");
-    assertThat(condition(failed, "Failed").getReason()).isEqualTo("WorkerFailed");
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("BackoffLimitExceeded");
   }
 
   @Test

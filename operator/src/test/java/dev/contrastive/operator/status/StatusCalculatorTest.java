@@ -28,16 +28,32 @@ class StatusCalculatorTest {
   }
 
   @Test
-  void aFailedWorkerFailsTheRunNamingRankAndExitCode() {
-    Outcome outcome = Outcome.of(gang(1, 0, 0, Optional.of(new WorkerFailure(1, "r-worker-1", 2, "Error"))));
+  void aGangRestartCountsAndItsConditionOutlivesLaterPhases() {
+    Outcome restarting = Outcome.waiting(Outcome.WORKER_FAILED, "worker rank 1 failed with exit code 3");
+    ContrastiveTrainingRunStatus restarted = StatusCalculator.restarted(
+        StatusCalculator.next(null, 1L, restarting, TWO, T0), Outcome.WORKER_FAILED, restarting.message(), T0);
 
-    assertThat(outcome.phase()).isEqualTo(Phase.Failed);
-    assertThat(outcome.message()).contains("rank 1", "exit code 2");
+    ContrastiveTrainingRunStatus later = StatusCalculator.next(restarted, 1L, Outcome.of(gang(2, 0, 0, Optional.empty())), TWO, T1);
+
+    assertThat(later.restarts).isEqualTo(1);
+    assertThat(condition(later, StatusCalculator.RESTARTED).getReason()).isEqualTo("WorkerFailed");
+    assertThat(condition(later, StatusCalculator.RESTARTED).getMessage()).contains("rank 1", "exit code 3");
+    assertThat(condition(later, StatusCalculator.READY).getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void suspendedHasItsOwnCondition() {
+    ContrastiveTrainingRunStatus suspended = StatusCalculator.next(null, 1L, Outcome.suspended(), null, T0);
+
+    assertThat(suspended.phase).isEqualTo(Phase.Suspended);
+    assertThat(condition(suspended, StatusCalculator.SUSPENDED).getStatus()).isEqualTo("True");
+    assertThat(condition(suspended, StatusCalculator.READY).getStatus()).isEqualTo("False");
   }
 
   @Test
   void podProblemsAreCopiedIntoTheMessage() {
-    GangState gang = new GangState(2, 2, 1, 1, 0, Optional.empty(), List.of("worker rank 1 is Unschedulable: x"));
+    GangState gang = new GangState(2, 2, 1, 1, 0, Optional.empty(), List.of("worker rank 1 is Unschedulable: x"),
+        Optional.empty());
 
     assertThat(Outcome.of(gang).message()).contains("1/2 running", "worker rank 1 is Unschedulable: x");
   }
@@ -81,7 +97,7 @@ class StatusCalculatorTest {
 
   private static GangState gang(int running, int succeeded, int ready, Optional<WorkerFailure> failure) {
     return new GangState(2, running + succeeded + (failure.isPresent() ? 1 : 0), running, ready, succeeded,
-        failure, List.of());
+        failure, List.of(), Optional.empty());
   }
 
   private static Condition condition(ContrastiveTrainingRunStatus status, String type) {

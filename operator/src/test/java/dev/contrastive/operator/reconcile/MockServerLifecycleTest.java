@@ -1,0 +1,54 @@
+package dev.contrastive.operator.reconcile;
+
+import dev.contrastive.operator.testing.RealApiServer;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The lifecycle on the Fabric8 mock server in CRUD mode, under plain JOSDK so that the operator can
+ * be stopped and started again like a new process.
+ */
+@EnableKubernetesMockClient(crud = true)
+class MockServerLifecycleTest extends LifecycleBehaviour {
+
+  static KubernetesClient client;
+  private static Operator operator;
+
+  @BeforeAll
+  static void startOperator() {
+    // The CRD makes the mock server treat status as a subresource, as a cluster does.
+    CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+        .load(RealApiServer.CRD.toFile()).item();
+    client.resource(crd).create();
+    operator = start();
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    operator.stop();
+  }
+
+  @Override
+  protected KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  protected void restartOperator() {
+    operator.stop();
+    operator = start();
+  }
+
+  private static Operator start() {
+    Operator started = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+    // The mock server drops a status patch that names a field manager.
+    started.register(new ContrastiveTrainingRunReconciler(Optional.empty()));
+    started.start();
+    return started;
+  }
+}
