@@ -1,0 +1,47 @@
+package dev.contrastive.operator.plan;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import java.util.Map;
+
+/** Names and labels of the objects a run owns, derived from the run's name only. */
+public final class RunNames {
+
+  public static final String RUN_LABEL = "contrastive.dev/run";
+  public static final String RANK_LABEL = "contrastive.dev/rank";
+  public static final String CONFIG_KEY = "run.yaml";
+  public static final String CONFIG_DIR = "/etc/contrastive";
+  public static final String CONFIG_FILE = CONFIG_DIR + "/" + CONFIG_KEY;
+  public static final String TOKEN_KEY = "token";
+
+  private RunNames() {}
+
+  public static String config(ContrastiveTrainingRun run) {
+    return run.getMetadata().getName() + "-config";
+  }
+
+  public static String service(ContrastiveTrainingRun run) {
+    return run.getMetadata().getName() + "-workers";
+  }
+
+  /** ServiceAccount, Role and RoleBinding of the trainer share one name. */
+  public static String trainerAccess(ContrastiveTrainingRun run) {
+    return run.getMetadata().getName() + "-trainer";
+  }
+
+  public static String tokenSecret(ContrastiveTrainingRun run) {
+    return run.getMetadata().getName() + "-rendezvous";
+  }
+
+  public static String worker(ContrastiveTrainingRun run, int rank) {
+    return run.getMetadata().getName() + "-worker-" + rank;
+  }
+
+  /** Rank 0's stable DNS name through the headless Service (hostname + subdomain of the pod). */
+  public static String masterAddress(ContrastiveTrainingRun run) {
+    return worker(run, 0) + "." + service(run) + "." + run.getMetadata().getNamespace() + ".svc";
+  }
+
+  public static Map<String, String> runLabels(ContrastiveTrainingRun run) {
+    return Map.of(RUN_LABEL, run.getMetadata().getName());
+  }
+}

@@ -1,0 +1,170 @@
+package dev.contrastive.operator.plan;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** run + world + rank -> the worker pod of that rank. */
+public final class WorkerPods {
+
+  public static final String CONTAINER = "trainer";
+  public static final String ENTRYPOINT = "trainer";
+  public static final String DJL_CACHE_DIR = "/var/cache/djl";
+  /** The trainer's user in the image; a fixed non-root id so volumes are writable. */
+  public static final long TRAINER_UID = 1000L;
+
+  private WorkerPods() {}
+
+  public static List<Pod> pods(ContrastiveTrainingRun run, World world) {
+    List<Pod> pods = new ArrayList<>();
+    for (int rank = 0; rank < world.size(); rank++) {
+      pods.add(pod(run, world, rank));
+    }
+    return pods;
+  }
+
+  public static Pod pod(ContrastiveTrainingRun run, World world, int rank) {
+    ContrastiveTrainingRunSpec spec = run.getSpec();
+    PodSpecBuilder podSpec = new PodSpecBuilder()
+        .withRestartPolicy("Never")
+        .withServiceAccountName(RunNames.trainerAccess(run))
+        // hostname + subdomain give each worker the DNS name <pod>.<service>.<ns>.svc.
+        .withHostname(RunNames.worker(run, rank))
+        .withSubdomain(RunNames.service(run))
+        .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(TRAINER_UID)
+            .withRunAsGroup(TRAINER_UID)
+            .withFsGroup(TRAINER_UID)
+            .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .withContainers(container(run, world, rank))
+        .withVolumes(volumes(run))
+        .withNodeSelector(spec.nodeSelector == null || spec.nodeSelector.isEmpty() ? null : spec.nodeSelector)
+        .withTolerations(spec.tolerations == null || spec.tolerations.isEmpty() ? null : spec.tolerations);
+    world.nodeOf(rank).ifPresent(node -> podSpec
+        .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+            .addNewNodeSelectorTerm().addNewMatchField()
+                .withKey("metadata.name").withOperator("In").withValues(node)
+            .endMatchField().endNodeSelectorTerm()
+        .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity());
+    return new PodBuilder()
+        .withMetadata(Owned.meta(run, RunNames.worker(run, rank))
+            .addToLabels(RunNames.RANK_LABEL, Integer.toString(rank))
+            .build())
+        .withSpec(podSpec.build())
+        .build();
+  }
+
+  private static Container container(ContrastiveTrainingRun run, World world, int rank) {
+    ContrastiveTrainingRunSpec spec = run.getSpec();
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(spec.image)
+        .withImagePullPolicy(spec.imagePullPolicy)
+        .withCommand(ENTRYPOINT)
+        .withArgs("train", "-f", RunNames.CONFIG_FILE)
+        .withEnv(env(run, world, rank))
+        .addNewPort().withName("rendezvous").withContainerPort(Rendezvous.port(run)).withProtocol("TCP").endPort()
+        .withResources(resources(spec))
+        .withNewSecurityContext()
+            .withAllowPrivilegeEscalation(false)
+            .withPrivileged(false)
+            .withReadOnlyRootFilesystem(true)
+            .withRunAsNonRoot(true)
+            .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .endSecurityContext()
+        .withVolumeMounts(mounts(spec))
+        .build();
+  }
+
+  private static List<EnvVar> env(ContrastiveTrainingRun run, World world, int rank) {
+    return List.of(
+        env("RANK", Integer.toString(rank)),
+        env("WORLD_SIZE", Integer.toString(world.size())),
+        env("MASTER_ADDR", RunNames.masterAddress(run)),
+        env("MASTER_PORT", Integer.toString(Rendezvous.port(run))),
+        env("RUN_NAME", run.getMetadata().getName()),
+        env("NAMESPACE", run.getMetadata().getNamespace()),
+        new EnvVarBuilder().withName("POD_IP")
+            .withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP").endFieldRef().endValueFrom()
+            .build(),
+        new EnvVarBuilder().withName("RENDEZVOUS_TOKEN")
+            .withNewValueFrom().withNewSecretKeyRef()
+                .withName(RunNames.tokenSecret(run)).withKey(RunNames.TOKEN_KEY)
+            .endSecretKeyRef().endValueFrom()
+            .build(),
+        env("CONFIG_FILE", RunNames.CONFIG_FILE),
+        // DJL sends telemetry at engine start unless opted out, and must not download at run time.
+        env("OPT_OUT_TRACKING", "true"),
+        env("DJL_OFFLINE", "true"),
+        env("DJL_CACHE_DIR", DJL_CACHE_DIR),
+        env("HOME", "/tmp"));
+  }
+
+  private static EnvVar env(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.ResourceRequirements resources(ContrastiveTrainingRunSpec spec) {
+    Map<String, Quantity> amounts = new LinkedHashMap<>();
+    if (spec.resources != null && spec.resources.cpu != null) {
+      amounts.put("cpu", new Quantity(spec.resources.cpu));
+    }
+    if (spec.resources != null && spec.resources.memory != null) {
+      amounts.put("memory", new Quantity(spec.resources.memory));
+    }
+    int gpus = WorldPlanner.gpusPerNode(spec);
+    if (gpus > 0) {
+      amounts.put(WorldPlanner.gpuResourceName(spec), new Quantity(Integer.toString(gpus)));
+    }
+    // Requests equal limits: GPUs must, and equal CPU/memory makes the pod Guaranteed.
+    return new ResourceRequirementsBuilder().withRequests(amounts).withLimits(amounts).build();
+  }
+
+  private static List<Volume> volumes(ContrastiveTrainingRun run) {
+    ContrastiveTrainingRunSpec spec = run.getSpec();
+    VolumeBuilder checkpoint = new VolumeBuilder().withName("checkpoints");
+    if (spec.checkpoint != null && spec.checkpoint.claimName != null) {
+      checkpoint.withNewPersistentVolumeClaim().withClaimName(spec.checkpoint.claimName).endPersistentVolumeClaim();
+    } else {
+      checkpoint.withNewEmptyDir().endEmptyDir();
+    }
+    return List.of(
+        new VolumeBuilder().withName("config")
+            .withNewConfigMap().withName(RunNames.config(run)).endConfigMap().build(),
+        new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build(),
+        new VolumeBuilder().withName("djl-cache").withNewEmptyDir().endEmptyDir().build(),
+        checkpoint.build());
+  }
+
+  private static List<VolumeMount> mounts(ContrastiveTrainingRunSpec spec) {
+    String checkpointPath = spec.checkpoint == null || spec.checkpoint.mountPath == null
+        ? "/checkpoints" : spec.checkpoint.mountPath;
+    return List.of(
+        mount("config", RunNames.CONFIG_DIR, true),
+        mount("tmp", "/tmp", false),
+        mount("djl-cache", DJL_CACHE_DIR, false),
+        mount("checkpoints", checkpointPath, false));
+  }
+
+  private static VolumeMount mount(String volume, String path, boolean readOnly) {
+    return new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+        .withName(volume).withMountPath(path).withReadOnly(readOnly).build();
+  }
+}

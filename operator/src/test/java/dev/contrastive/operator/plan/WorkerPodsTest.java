@@ -1,0 +1,125 @@
+package dev.contrastive.operator.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.operator.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class WorkerPodsTest {
+
+  private final ContrastiveTrainingRun run = Fixtures.run("simclr", "team-a");
+  private final World world = World.pinned(List.of("gpu-a", "gpu-b"));
+
+  @Test
+  void oneLabelledPodPerRank() {
+    List<Pod> pods = WorkerPods.pods(run, world);
+
+    assertThat(pods).extracting(p -> p.getMetadata().getName()).containsExactly("simclr-worker-0", "simclr-worker-1");
+    assertThat(pods.get(1).getMetadata().getLabels())
+        .containsEntry("contrastive.dev/run", "simclr").containsEntry("contrastive.dev/rank", "1");
+  }
+
+  @Test
+  void envTellsEachWorkerItsRankWorldAndRendezvous() {
+    run.getSpec().distributed.port = 31000;
+    Map<String, EnvVar> env = container(WorkerPods.pod(run, world, 1)).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> e));
+
+    assertThat(env.get("RANK").getValue()).isEqualTo("1");
+    assertThat(env.get("WORLD_SIZE").getValue()).isEqualTo("2");
+    assertThat(env.get("MASTER_ADDR").getValue()).isEqualTo("simclr-worker-0.simclr-workers.team-a.svc");
+    assertThat(env.get("MASTER_PORT").getValue()).isEqualTo("31000");
+    assertThat(env.get("RUN_NAME").getValue()).isEqualTo("simclr");
+    assertThat(env.get("NAMESPACE").getValue()).isEqualTo("team-a");
+    assertThat(env.get("POD_IP").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+    assertThat(env.get("RENDEZVOUS_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("simclr-rendezvous");
+    assertThat(env.get("CONFIG_FILE").getValue()).isEqualTo("/etc/contrastive/run.yaml");
+    assertThat(env.get("OPT_OUT_TRACKING").getValue()).isEqualTo("true");
+    assertThat(env.get("DJL_OFFLINE").getValue()).isEqualTo("true");
+  }
+
+  @Test
+  void masterAddressResolvesThroughHostnameAndSubdomain() {
+    Pod rank0 = WorkerPods.pod(run, world, 0);
+
+    assertThat(rank0.getSpec().getHostname()).isEqualTo("simclr-worker-0");
+    assertThat(rank0.getSpec().getSubdomain()).isEqualTo(Rendezvous.service(run).getMetadata().getName());
+  }
+
+  @Test
+  void eachRankIsPinnedToItsNodeAndRequestsItsGpus() {
+    run.getSpec().resources.gpusPerNode = 4;
+    Pod pod = WorkerPods.pod(run, world, 1);
+
+    NodeSelectorRequirement match = pod.getSpec().getAffinity().getNodeAffinity()
+        .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().get(0).getMatchFields().get(0);
+    assertThat(match.getKey()).isEqualTo("metadata.name");
+    assertThat(match.getValues()).containsExactly("gpu-b");
+    assertThat(container(pod).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("4"));
+    assertThat(container(pod).getResources().getRequests()).containsEntry("nvidia.com/gpu", new Quantity("4"));
+  }
+
+  @Test
+  void cpuWorkersAreNotPinnedAndRequestNoGpu() {
+    run.getSpec().resources.gpusPerNode = 0;
+    Pod pod = WorkerPods.pod(run, World.unpinned(2), 0);
+
+    assertThat(pod.getSpec().getAffinity()).isNull();
+    assertThat(container(pod).getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+  }
+
+  @Test
+  void workerRunsTheTrainerOnTheMountedConfigWithoutRestarts() {
+    Pod pod = WorkerPods.pod(run, world, 0);
+
+    assertThat(container(pod).getCommand()).containsExactly("trainer");
+    assertThat(container(pod).getArgs()).containsExactly("train", "-f", "/etc/contrastive/run.yaml");
+    assertThat(container(pod).getImage()).isEqualTo(Fixtures.IMAGE);
+    assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+    assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("simclr-trainer");
+  }
+
+  @Test
+  void workerIsLockedDownWithWritableScratchOnly() {
+    Pod pod = WorkerPods.pod(run, world, 0);
+    var podSecurity = pod.getSpec().getSecurityContext();
+    var security = container(pod).getSecurityContext();
+
+    assertThat(podSecurity.getRunAsNonRoot()).isTrue();
+    assertThat(podSecurity.getRunAsUser()).isEqualTo(1000L);
+    assertThat(podSecurity.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(container(pod).getVolumeMounts())
+        .filteredOn(m -> !Boolean.TRUE.equals(m.getReadOnly()))
+        .extracting(m -> m.getMountPath())
+        .containsExactlyInAnyOrder("/tmp", "/var/cache/djl", "/checkpoints");
+  }
+
+  @Test
+  void checkpointsGoToTheClaimWhenOneIsNamed() {
+    run.getSpec().checkpoint.claimName = "simclr-ckpt";
+    run.getSpec().checkpoint.mountPath = "/data/ckpt";
+    Pod pod = WorkerPods.pod(run, world, 0);
+
+    Volume checkpoints = pod.getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals("checkpoints")).findFirst().orElseThrow();
+    assertThat(checkpoints.getPersistentVolumeClaim().getClaimName()).isEqualTo("simclr-ckpt");
+    assertThat(container(pod).getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/data/ckpt"));
+  }
+
+  private static Container container(Pod pod) {
+    return pod.getSpec().getContainers().get(0);
+  }
+}

@@ -1,0 +1,352 @@
+package dev.contrastive.operator.reconcile;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.status.Phase;
+import dev.contrastive.api.status.ProgressStatus;
+import dev.contrastive.operator.testing.Fixtures;
+import dev.contrastive.operator.testing.PodStates;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a user sees the operator do, run against each kind of API server by a subclass. Every test
+ * has its own namespace, and labels its (cluster-wide) nodes so that only its runs select them.
+ */
+abstract class ReconcileBehaviour {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  protected String namespace;
+  private String tag;
+
+  protected abstract KubernetesClient client();
+
+  @BeforeEach
+  void isolate() {
+    tag = "t" + UUID.randomUUID().toString().substring(0, 8);
+    namespace = tag;
+    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+        .build()).create();
+  }
+
+  @Test
+  void onePodPerMatchingGpuNode() {
+    gpuNode("a", 1);
+    gpuNode("b", 2);
+    gpuNode("cpu-only", 0);
+    createRun("simclr");
+
+    List<Pod> pods = awaitPods("simclr", 2);
+
+    assertThat(pods).extracting(this::pinnedNode).containsExactly(tag + "-a", tag + "-b");
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(run("simclr").getStatus().workers.nodes).containsExactly(tag + "-a", tag + "-b"));
+  }
+
+  @Test
+  void podsCarryRankWorldAndRendezvousEnvAndAreRequiredOnTheirNode() {
+    gpuNode("a", 1);
+    gpuNode("b", 1);
+    createRun("simclr");
+
+    Pod rank1 = awaitPods("simclr", 2).get(1);
+
+    Map<String, String> env = rank1.getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getValue() != null).collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    assertThat(env).containsEntry("RANK", "1").containsEntry("WORLD_SIZE", "2")
+        .containsEntry("MASTER_ADDR", "simclr-worker-0.simclr-workers." + namespace + ".svc")
+        .containsEntry("MASTER_PORT", "29500").containsEntry("OPT_OUT_TRACKING", "true");
+    assertThat(pinnedNode(rank1)).isEqualTo(tag + "-b");
+    assertThat(rank1.getSpec().getContainers().get(0).getResources().getLimits()).containsKey("nvidia.com/gpu");
+  }
+
+  @Test
+  void everythingCreatedIsOwnedByTheRun() {
+    gpuNode("a", 1);
+    ContrastiveTrainingRun run = createRun("simclr");
+    awaitPods("simclr", 1);
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      List<HasMetadata> owned = new ArrayList<>();
+      owned.add(client().configMaps().inNamespace(namespace).withName("simclr-config").get());
+      owned.add(client().services().inNamespace(namespace).withName("simclr-workers").get());
+      owned.add(client().secrets().inNamespace(namespace).withName("simclr-rendezvous").get());
+      owned.add(client().serviceAccounts().inNamespace(namespace).withName("simclr-trainer").get());
+      owned.add(client().rbac().roles().inNamespace(namespace).withName("simclr-trainer").get());
+      owned.add(client().rbac().roleBindings().inNamespace(namespace).withName("simclr-trainer").get());
+      owned.addAll(pods("simclr"));
+      assertThat(owned).hasSize(7).allSatisfy(object -> {
+        assertThat(object).isNotNull();
+        assertThat(object.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+          assertThat(ref.getUid()).isEqualTo(run.getMetadata().getUid());
+          assertThat(ref.getController()).isTrue();
+        });
+      });
+    });
+  }
+
+  @Test
+  void trainerMayOnlyReadThisRunAndPatchItsStatus() {
+    gpuNode("a", 1);
+    createRun("simclr");
+    awaitPods("simclr", 1);
+
+    List<PolicyRule> rules = await().atMost(WAIT).until(
+        () -> client().rbac().roles().inNamespace(namespace).withName("simclr-trainer").get(), r -> r != null)
+        .getRules();
+
+    assertThat(rules).allSatisfy(rule -> {
+      assertThat(rule.getApiGroups()).containsExactly("contrastive.dev");
+      assertThat(rule.getResourceNames()).containsExactly("simclr");
+      assertThat(rule.getVerbs()).isSubsetOf("get", "patch");
+    });
+    assertThat(rules).filteredOn(r -> r.getVerbs().contains("patch"))
+        .allSatisfy(r -> assertThat(r.getResources()).containsExactly("contrastivetrainingruns/status"));
+  }
+
+  @Test
+  void phaseGoesPendingRunningSucceeded() {
+    gpuNode("a", 1);
+    gpuNode("b", 1);
+    createRun("simclr");
+    List<Pod> pods = awaitPods("simclr", 2);
+    awaitPhase("simclr", Phase.Pending);
+
+    setPodStatus(pods.get(0), PodStates.running());
+    setPodStatus(pods.get(1), PodStates.running());
+    awaitPhase("simclr", Phase.Running);
+    assertThat(run("simclr").getStatus().startTime).isNotNull();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(run("simclr").getStatus().workers.summary).isEqualTo("2/2"));
+
+    setPodStatus(pods.get(0), PodStates.succeeded());
+    setPodStatus(pods.get(1), PodStates.succeeded());
+    ContrastiveTrainingRun done = awaitPhase("simclr", Phase.Succeeded);
+    assertThat(done.getStatus().completionTime).isNotNull();
+    assertThat(condition(done, "Succeeded").getStatus()).isEqualTo("True");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(eventReasons("simclr"))
+        .contains("WorkersPending", "WorkersRunning", "AllWorkersSucceeded"));
+  }
+
+  @Test
+  void aFailedWorkerFailsTheRunWithRankAndExitCode() {
+    gpuNode("a", 1);
+    gpuNode("b", 1);
+    createRun("simclr");
+    List<Pod> pods = awaitPods("simclr", 2);
+    setPodStatus(pods.get(0), PodStates.running());
+
+    setPodStatus(pods.get(1), PodStates.failed(3, "Error"));
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(failed.getStatus().message).contains("rank 1", "exit code 3");
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("WorkerFailed");
+  }
+
+  @Test
+  void unschedulableWorkerShowsTheSchedulersMessage() {
+    gpuNode("a", 1);
+    createRun("simclr");
+    Pod pod = awaitPods("simclr", 1).get(0);
+
+    setPodStatus(pod, PodStates.unschedulable("0/1 nodes are available: 1 Insufficient nvidia.com/gpu."));
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(run("simclr").getStatus().message)
+        .contains("rank 0", "Unschedulable", "0/1 nodes are available: 1 Insufficient nvidia.com/gpu."));
+    assertThat(run("simclr").getStatus().phase).isEqualTo(Phase.Pending);
+  }
+
+  @Test
+  void nodeSelectorLimitsTheWorld() {
+    gpuNode("train", 1, Map.of("pool", "train"));
+    gpuNode("serve", 1, Map.of("pool", "serve"));
+    ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
+    run.getSpec().nodeSelector.put("pool", "train");
+
+    create(run);
+
+    assertThat(awaitPods("simclr", 1)).extracting(this::pinnedNode).containsExactly(tag + "-train");
+  }
+
+  @Test
+  void withoutGpuNodesTheRunWaitsAndStartsWhenOneJoins() {
+    gpuNode("cpu-only", 0);
+    createRun("simclr");
+
+    ContrastiveTrainingRun waiting = awaitPhase("simclr", Phase.Pending);
+    await().atMost(WAIT).untilAsserted(() -> {
+      Condition ready = condition(run("simclr"), "Ready");
+      assertThat(ready.getReason()).isEqualTo("NoMatchingNodes");
+      assertThat(ready.getMessage()).contains("spec.nodeSelector", "spec.tolerations", "spec.resources.gpuResourceName");
+    });
+    assertThat(pods("simclr")).isEmpty();
+    assertThat(waiting.getStatus().phase).isEqualTo(Phase.Pending);
+
+    gpuNode("late", 1);
+    assertThat(awaitPods("simclr", 1)).extracting(this::pinnedNode).containsExactly(tag + "-late");
+  }
+
+  @Test
+  void unknownPresetFailsTheRunNamingTheField() {
+    gpuNode("a", 1);
+    ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
+    run.getSpec().architecture.preset = "resnet1000";
+
+    create(run);
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidConfig");
+    assertThat(failed.getStatus().message).contains("spec.architecture.preset", "resnet1000");
+    assertThat(pods("simclr")).isEmpty();
+  }
+
+  @Test
+  void operatorNeverTouchesTheTrainersProgress() {
+    gpuNode("a", 1);
+    createRun("simclr");
+    Pod pod = awaitPods("simclr", 1).get(0);
+    awaitPhase("simclr", Phase.Pending);
+    ProgressStatus progress = new ProgressStatus();
+    progress.epoch = 2;
+    progress.loss = 4.5;
+    patchStatus(run("simclr"), Map.of("progress", progress));
+
+    setPodStatus(pod, PodStates.running());
+
+    ContrastiveTrainingRun running = awaitPhase("simclr", Phase.Running);
+    assertThat(running.getStatus().progress.epoch).isEqualTo(2);
+    assertThat(running.getStatus().progress.loss).isEqualTo(4.5);
+  }
+
+  @Test
+  void aSecondReconcileChangesNothing() {
+    gpuNode("a", 1);
+    createRun("simclr");
+    Pod pod = awaitPods("simclr", 1).get(0);
+    setPodStatus(pod, PodStates.running());
+    awaitPhase("simclr", Phase.Running);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(eventReasons("simclr")).contains("WorkersRunning"));
+    Map<String, String> before = resourceVersions("simclr");
+
+    // A pod event makes the operator reconcile the run again.
+    client().pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+        .edit(p -> { p.getMetadata().getAnnotations().put("touched", "yes"); return p; });
+
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(resourceVersions("simclr")).isEqualTo(before));
+  }
+
+  // ---- helpers
+
+  private Map<String, String> resourceVersions(String run) {
+    List<HasMetadata> objects = new ArrayList<>();
+    objects.add(run(run));
+    objects.add(client().configMaps().inNamespace(namespace).withName(run + "-config").get());
+    objects.add(client().services().inNamespace(namespace).withName(run + "-workers").get());
+    objects.add(client().secrets().inNamespace(namespace).withName(run + "-rendezvous").get());
+    objects.add(client().serviceAccounts().inNamespace(namespace).withName(run + "-trainer").get());
+    objects.add(client().rbac().roles().inNamespace(namespace).withName(run + "-trainer").get());
+    objects.add(client().rbac().roleBindings().inNamespace(namespace).withName(run + "-trainer").get());
+    Map<String, String> versions = objects.stream().collect(Collectors.toMap(
+        o -> o.getKind() + "/" + o.getMetadata().getName(), o -> o.getMetadata().getResourceVersion()));
+    versions.put("events", Integer.toString(eventReasons(run).size()));
+    versions.put("pods", Integer.toString(pods(run).size()));
+    return versions;
+  }
+
+  private void gpuNode(String name, int gpus) {
+    gpuNode(name, gpus, Map.of());
+  }
+
+  /** Creates a node, then sets its status the way a kubelet would (status is a subresource). */
+  private void gpuNode(String name, int gpus, Map<String, String> labels) {
+    Node node = Fixtures.gpuNode(tag + "-" + name, gpus)
+        .editMetadata().addToLabels("test", tag).addToLabels(labels).endMetadata().build();
+    var status = node.getStatus();
+    node.setStatus(null);
+    client().nodes().resource(node).create();
+    client().nodes().withName(node.getMetadata().getName()).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+  }
+
+  private ContrastiveTrainingRun createRun(String name) {
+    return create(Fixtures.run(name, namespace));
+  }
+
+  private ContrastiveTrainingRun create(ContrastiveTrainingRun run) {
+    run.getSpec().nodeSelector.put("test", tag);
+    run.getMetadata().setUid(null);
+    run.getMetadata().setGeneration(null);
+    return client().resource(run).create();
+  }
+
+  private ContrastiveTrainingRun run(String name) {
+    return client().resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName(name).get();
+  }
+
+  private List<Pod> pods(String run) {
+    return client().pods().inNamespace(namespace).withLabel("contrastive.dev/run", run).list().getItems().stream()
+        .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
+  }
+
+  private List<Pod> awaitPods(String run, int count) {
+    return await().atMost(WAIT).until(() -> pods(run), pods -> pods.size() == count);
+  }
+
+  private ContrastiveTrainingRun awaitPhase(String name, Phase phase) {
+    return await().atMost(WAIT).until(() -> run(name),
+        run -> run != null && run.getStatus() != null && run.getStatus().phase == phase);
+  }
+
+  private void setPodStatus(Pod pod, PodStatus status) {
+    client().pods().inNamespace(namespace).withName(pod.getMetadata().getName()).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+  }
+
+  private void patchStatus(ContrastiveTrainingRun run, Map<String, Object> fields) {
+    client().resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName(run.getMetadata().getName())
+        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", fields)));
+  }
+
+  private List<String> eventReasons(String run) {
+    return client().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> run.equals(e.getInvolvedObject().getName()))
+        .map(e -> e.getReason()).toList();
+  }
+
+  private String pinnedNode(Pod pod) {
+    return pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+        .getNodeSelectorTerms().get(0).getMatchFields().get(0).getValues().get(0);
+  }
+
+  private static Condition condition(ContrastiveTrainingRun run, String type) {
+    return run.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  }
+
+  static {
+    // Awaitility polls often so that the suite stays fast.
+    org.awaitility.Awaitility.setDefaultPollInterval(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+    org.awaitility.Awaitility.setDefaultTimeout(30, SECONDS);
+  }
+}
