@@ -12,13 +12,13 @@ import javax.imageio.ImageIO;
  * JPEG/PNG files decoded on demand (in the loader's threads) and scaled so the shorter side is
  * {@code imageSize}, then centre-cropped to a square.
  */
-final class ImageFolderImages implements LabelledImages {
+public final class ImageFolderImages implements LabelledImages {
 
   private final List<Path> files;
   private final int[] labels;
   private final int imageSize;
 
-  ImageFolderImages(List<Path> files, int[] labels, int imageSize) {
+  public ImageFolderImages(List<Path> files, int[] labels, int imageSize) {
     this.files = List.copyOf(files);
     this.labels = labels.clone();
     this.imageSize = imageSize;

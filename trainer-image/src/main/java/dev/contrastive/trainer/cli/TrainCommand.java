@@ -1,0 +1,86 @@
+package dev.contrastive.trainer.cli;
+
+import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.trainer.dist.LocalLauncher;
+import dev.contrastive.trainer.dist.ProcessGroup;
+import dev.contrastive.trainer.report.StatusWriters;
+import dev.contrastive.trainer.train.TrainingRun;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * Trains. As one worker of a gang when the environment says so (RANK, WORLD_SIZE, ...: the
+ * operator's pods), alone, or as the launcher of {@code --nproc} local workers (like torchrun).
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train (or resume from the newest checkpoint in checkpoint.mountPath).")
+final class TrainCommand implements Callable<Integer> {
+
+  @ParentCommand TrainerCli root;
+  @Mixin RunFileOptions run;
+
+  @Option(names = "--nproc", paramLabel = "N", defaultValue = "1",
+      description = "Start N local worker processes (rank 0..N-1) and fail if one fails.")
+  int nproc;
+
+  @Option(names = "--stop-after-epochs", paramLabel = "E",
+      description = "Stop after E epochs in total (checkpoint written), as a preempted run would; "
+          + "a later train resumes.")
+  Integer stopAfterEpochs;
+
+  @Override
+  public Integer call() {
+    ContrastiveTrainingRunSpec spec = run.resolve(root.env).getSpec();
+    if (nproc < 1) {
+      throw new UserInputException("--nproc: " + nproc + " is not allowed; use 1 or more");
+    }
+    if (nproc > 1 && !root.env.containsKey("WORLD_SIZE")) {
+      return launch();
+    }
+    try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
+      TrainingRun.Result result = new TrainingRun(
+          spec, group, StatusWriters.fromEnvironment(root.env), System.console() != null ? root.out : null)
+          .run(stopAfterEpochs == null ? Integer.MAX_VALUE : stopAfterEpochs);
+      if (group.rank() == 0) {
+        root.out.println(String.format(Locale.ROOT, "finished: epoch %d step %d loss %.4f knnTop1 %s checkpoint %s",
+            result.state().epochsDone(), result.state().step(), result.loss(),
+            result.knnTop1() == null ? "-" : String.format(Locale.ROOT, "%.4f", result.knnTop1()),
+            result.lastCheckpoint()));
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private int launch() {
+    List<String> args = new ArrayList<>(List.of("train", "-f", run.runFile(root.env).toAbsolutePath().toString()));
+    if (stopAfterEpochs != null) {
+      args.add("--stop-after-epochs=" + stopAfterEpochs);
+    }
+    if (root.debug) {
+      args.add("--debug");
+    }
+    args.addAll(run.overrides);
+    return new LocalLauncher(nproc, workerJvmArguments(), TrainerCli.class.getName(), args, root.out).run();
+  }
+
+  /** This JVM's heap limit and DJL settings; the cores shared out among the workers. */
+  private List<String> workerJvmArguments() {
+    List<String> jvm = new ArrayList<>();
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("-Xmx") || (arg.startsWith("-Dai.djl.") && !arg.contains("num_threads"))) {
+        jvm.add(arg);
+      }
+    }
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / nproc);
+    jvm.add("-Dai.djl.pytorch.num_threads=" + threads);
+    jvm.add("-Dai.djl.pytorch.num_interop_threads=1");
+    return jvm;
+  }
+}

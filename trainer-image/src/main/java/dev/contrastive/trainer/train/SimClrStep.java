@@ -1,0 +1,63 @@
+package dev.contrastive.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.contrastive.trainer.dist.GradientAllReducer;
+import dev.contrastive.trainer.loss.NtXentLoss;
+import dev.contrastive.trainer.model.SimClrModel;
+import dev.contrastive.trainer.optim.ParameterOptimizer;
+
+/**
+ * One SimCLR optimisation step: both views in one forward pass (as the PyTorch reference does, so
+ * BatchNorm sees all 2N images), NT-Xent, backward, gradient averaging across ranks, update.
+ * Everything the step computes lives in a sub-manager closed at the end of the step, so memory
+ * does not grow and intermediate activations are freed as early as DJL allows.
+ */
+public final class SimClrStep {
+
+  private final SimClrModel model;
+  private final NtXentLoss loss;
+  private final ParameterOptimizer optimizer;
+  private final GradientAllReducer allReducer;
+
+  /**
+   * @param allReducer averages gradients over the gang; null in a single-process run
+   */
+  public SimClrStep(
+      SimClrModel model, NtXentLoss loss, ParameterOptimizer optimizer, GradientAllReducer allReducer) {
+    this.model = model;
+    this.loss = loss;
+    this.optimizer = optimizer;
+    this.allReducer = allReducer;
+  }
+
+  /**
+   * Trains on one batch of two views (row i of both shows the same image); the views are not
+   * closed. Returns this rank's loss before the update.
+   */
+  public float run(NDArray first, NDArray second, float lr) {
+    float value;
+    try (NDManager step = first.getManager().newSubManager()) {
+      first.tempAttach(step);
+      second.tempAttach(step);
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray both = first.concat(second, 0);
+        NDArray projections =
+            model.forward(new ParameterStore(step, false), new NDList(both), true).get(1);
+        long n = first.getShape().get(0);
+        NDArray l = loss.compute(projections.get("0:" + n), projections.get(n + ":"));
+        collector.backward(l);
+        value = l.getFloat();
+      }
+    }
+    if (allReducer != null) {
+      allReducer.allReduceGradients(model.getParameters());
+    }
+    optimizer.step(model.getParameters(), lr);
+    return value;
+  }
+}

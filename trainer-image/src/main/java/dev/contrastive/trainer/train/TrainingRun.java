@@ -1,0 +1,232 @@
+package dev.contrastive.trainer.train;
+
+import ai.djl.ndarray.NDManager;
+import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.api.spec.TrainerSpec;
+import dev.contrastive.api.status.ProgressStatus;
+import dev.contrastive.trainer.augment.SimClrAugmenter;
+import dev.contrastive.trainer.data.DatasetSplits;
+import dev.contrastive.trainer.data.Datasets;
+import dev.contrastive.trainer.data.EpochShards;
+import dev.contrastive.trainer.data.Prefetcher;
+import dev.contrastive.trainer.data.TrainBatch;
+import dev.contrastive.trainer.data.TrainLoader;
+import dev.contrastive.trainer.dist.DistributedException;
+import dev.contrastive.trainer.dist.GradientAllReducer;
+import dev.contrastive.trainer.dist.ProcessGroup;
+import dev.contrastive.trainer.loss.NtXentLoss;
+import dev.contrastive.trainer.model.SimClrModel;
+import dev.contrastive.trainer.optim.LearningRateSchedule;
+import dev.contrastive.trainer.optim.Optimizers;
+import dev.contrastive.trainer.optim.ParameterOptimizer;
+import dev.contrastive.trainer.report.ProgressReporter;
+import dev.contrastive.trainer.report.StatusWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A training run on one rank: config -> data shard -> model -> optimizer -> step loop, with resume
+ * from the newest checkpoint and, on rank 0, checkpoints, kNN evaluation and status reports.
+ * Shuffling and augmentation derive from (seed, epoch, step), so a resumed run continues exactly.
+ */
+public final class TrainingRun {
+
+  /** Where a run ended. */
+  public record Result(TrainingState state, double loss, Double knnTop1, Path lastCheckpoint) {}
+
+  private static final int PREFETCH_DEPTH = 3;
+
+  private final ContrastiveTrainingRunSpec spec;
+  private final ProcessGroup group;
+  private final StatusWriter statusWriter;
+  private final PrintStream terminal;
+
+  /**
+   * @param spec resolved spec
+   * @param group the gang (world size 1 for a single process)
+   * @param statusWriter where rank 0 reports progress
+   * @param terminal stdout when it is a terminal (progress bar), else null
+   */
+  public TrainingRun(
+      ContrastiveTrainingRunSpec spec, ProcessGroup group, StatusWriter statusWriter, PrintStream terminal) {
+    this.spec = spec;
+    this.group = group;
+    this.statusWriter = statusWriter;
+    this.terminal = terminal;
+  }
+
+  /**
+   * Trains to {@code trainer.maxEpochs}, or stops after epoch {@code stopAfterEpochs} (a count of
+   * epochs done, checkpoint written) as a preempted run would.
+   */
+  public Result run(int stopAfterEpochs) {
+    TrainerSpec trainer = spec.trainer;
+    long seed = trainer.seed;
+    boolean leader = group.rank() == 0;
+    DatasetSplits splits = Datasets.open(spec.dataset, seed);
+    int threads = spec.dataset.loaderThreads == null ? 2 : spec.dataset.loaderThreads;
+    EpochShards shards = new EpochShards(
+        splits.train().size(), trainer.batchSizePerWorker, group.rank(), group.worldSize(), seed);
+    int stepsPerEpoch = trainer.maxStepsPerEpoch > 0
+        ? Math.min(trainer.maxStepsPerEpoch, shards.stepsPerEpoch())
+        : shards.stepsPerEpoch();
+    int epochs = trainer.maxEpochs;
+    long totalSteps = (long) stepsPerEpoch * epochs;
+    CheckpointStore store = new CheckpointStore(Path.of(spec.checkpoint.mountPath), trainer.keepCheckpoints);
+    ProgressLog log = new ProgressLog(leader ? terminal : null, totalSteps, epochs);
+    ProgressReporter reporter = new ProgressReporter(
+        leader ? statusWriter : StatusWriter.NONE,
+        Duration.ofSeconds(trainer.statusIntervalSeconds), Clock.systemUTC(), log::info);
+
+    try (NDManager manager = NDManager.newBaseManager()) {
+      SimClrModel model = SimClrNetwork.create(spec, manager);
+      try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
+        GradientAllReducer allReducer = group.worldSize() > 1 ? new GradientAllReducer(group) : null;
+        TrainingState state = resume(store, model, optimizer, manager, seed, log);
+        if (allReducer != null) {
+          // every rank must start from identical parameters, fresh or resumed
+          allReducer.broadcastParameters(model.getParameters());
+          checkSameStart(state);
+        }
+        LearningRateSchedule schedule =
+            LearningRateSchedule.of(spec.scheduler, spec.optimizer.lr, stepsPerEpoch, epochs);
+        SimClrAugmenter augmenter = new SimClrAugmenter(
+            spec.augmentation, spec.dataset.imageSize, splits.stats().mean(), splits.stats().std());
+        TrainLoader loader =
+            new TrainLoader(splits.train(), shards, augmenter, manager, seed, threads, PREFETCH_DEPTH);
+        SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer);
+        KnnEvaluation evaluation = new KnnEvaluation(splits, spec.evaluation, threads);
+        EncoderFeatures features = new EncoderFeatures(model.encoder(), spec.dataset.imageSize, splits.stats());
+
+        ProgressStatus progress = new ProgressStatus();
+        progress.totalEpochs = epochs;
+        progress.totalSteps = totalSteps;
+        Path lastCheckpoint = store.latest().map(Checkpoint::dir).orElse(null);
+        progress.lastCheckpoint = lastCheckpoint == null ? null : lastCheckpoint.toString();
+        double epochLoss = Double.NaN;
+        int stopAt = Math.min(epochs, stopAfterEpochs);
+        long imagesPerStep = (long) trainer.batchSizePerWorker * group.worldSize();
+        log.info(String.format("rank %d of %d: %d steps per epoch, %d epochs, starting at epoch %d step %d",
+            group.rank(), group.worldSize(), stepsPerEpoch, epochs, state.epochsDone() + 1, state.step()));
+
+        for (int epoch = state.epochsDone(); epoch < stopAt; epoch++) {
+          int fromStep = (int) (state.step() - (long) epoch * stepsPerEpoch);
+          long epochStart = System.nanoTime();
+          long windowStart = epochStart;
+          long windowSteps = 0;
+          double lossSum = 0;
+          double windowLoss = 0;
+          long stepNumber = state.step();
+          try (Prefetcher<TrainBatch> batches = loader.epoch(epoch, fromStep, stepsPerEpoch)) {
+            while (batches.hasNext()) {
+              float lr = schedule.at(stepNumber);
+              float loss;
+              try (TrainBatch batch = batches.next()) {
+                loss = step.run(batch.first(), batch.second(), lr);
+              }
+              stepNumber++;
+              windowSteps++;
+              lossSum += loss;
+              windowLoss += loss;
+              log.bar(stepNumber, loss);
+              if (stepNumber % trainer.logIntervalSteps == 0) {
+                double meanLoss = meanOverRanks(windowLoss / windowSteps);
+                long now = System.nanoTime();
+                double rate = imagesPerStep * windowSteps / ((now - windowStart) / 1e9);
+                Duration eta = Duration.ofNanos((long) ((totalSteps - stepNumber) * ((now - windowStart) / (double) windowSteps)));
+                log.line(epoch, stepNumber, meanLoss, rate, lr, eta);
+                fill(progress, epoch, stepNumber, meanLoss, rate, lr);
+                reporter.maybeReport(progress);
+                windowStart = now;
+                windowSteps = 0;
+                windowLoss = 0;
+              }
+            }
+          }
+          int stepsThisEpoch = (int) (stepNumber - state.step());
+          epochLoss = meanOverRanks(stepsThisEpoch == 0 ? Double.NaN : lossSum / stepsThisEpoch);
+          double epochRate = imagesPerStep * stepsThisEpoch / ((System.nanoTime() - epochStart) / 1e9);
+          state = new TrainingState(epoch + 1, stepNumber, seed);
+          boolean last = epoch + 1 == stopAt;
+          fill(progress, epoch, stepNumber, epochLoss, epochRate, schedule.at(Math.max(0, stepNumber - 1)));
+          if (leader) {
+            if (due(epoch, trainer.evaluationIntervalEpochs) || epoch + 1 == epochs) {
+              progress.knnTop1 = evaluation.top1(features, manager);
+              log.info(String.format("epoch %d/%d kNN top-1 %.4f", epoch + 1, epochs, progress.knnTop1));
+            }
+            if (due(epoch, trainer.checkpointIntervalEpochs) || last) {
+              lastCheckpoint = save(store, state, model, optimizer);
+              progress.lastCheckpoint = lastCheckpoint.toString();
+              log.info("checkpoint " + lastCheckpoint);
+            }
+          }
+          log.info(String.format("epoch %d/%d done: loss %.4f, %.1f images/s", epoch + 1, epochs, epochLoss, epochRate));
+          reporter.report(progress);
+        }
+        return new Result(state, epochLoss, progress.knnTop1, lastCheckpoint);
+      }
+    }
+  }
+
+  private TrainingState resume(
+      CheckpointStore store, SimClrModel model, ParameterOptimizer optimizer, NDManager manager, long seed,
+      ProgressLog log) {
+    Optional<Checkpoint> latest = store.latest();
+    if (latest.isEmpty()) {
+      return new TrainingState(0, 0, seed);
+    }
+    Checkpoint checkpoint = latest.get();
+    checkpoint.loadParametersInto(model, manager);
+    try (NDManager loading = manager.newSubManager()) {
+      optimizer.loadStateDict(checkpoint.optimizerState(loading));
+    }
+    log.info("resuming from " + checkpoint.dir() + " at epoch " + (checkpoint.state().epochsDone() + 1)
+        + " step " + checkpoint.state().step());
+    return checkpoint.state();
+  }
+
+  /** A rank that read another checkpoint (no shared volume) would train on a different curve. */
+  private void checkSameStart(TrainingState state) {
+    double[][] steps = group.allGather(new double[] {state.step()});
+    for (int r = 0; r < steps.length; r++) {
+      if (steps[r][0] != state.step()) {
+        throw new DistributedException("rank " + r + " resumes at step " + (long) steps[r][0]
+            + " but rank " + group.rank() + " at step " + state.step()
+            + ": all ranks must see the same checkpoint volume");
+      }
+    }
+  }
+
+  private double meanOverRanks(double value) {
+    double sum = 0;
+    for (double[] v : group.allGather(new double[] {value})) {
+      sum += v[0];
+    }
+    return sum / group.worldSize();
+  }
+
+  private static boolean due(int epoch, int interval) {
+    return interval > 0 && (epoch + 1) % interval == 0;
+  }
+
+  private static Path save(CheckpointStore store, TrainingState state, SimClrModel model, ParameterOptimizer optimizer) {
+    try {
+      return store.save(state, model, optimizer.stateDict());
+    } catch (IOException e) {
+      throw new UncheckedIOException(store.root() + ": cannot write checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  private static void fill(ProgressStatus progress, int epoch, long step, double loss, double rate, float lr) {
+    progress.epoch = epoch + 1;
+    progress.step = step;
+    progress.loss = Double.isFinite(loss) ? loss : null;
+    progress.imagesPerSecond = rate;
+    progress.learningRate = (double) lr;
+  }
+}
