@@ -7,7 +7,9 @@ import dev.contrastive.local.api.ApiServer;
 import dev.contrastive.local.api.ApiServerChoice;
 import dev.contrastive.local.api.CrdInstaller;
 import dev.contrastive.local.nodes.SimulatedNodes;
+import dev.contrastive.local.operator.InProcessOperator;
 import dev.contrastive.local.pods.ContainerCommands;
+import dev.contrastive.local.pods.NodeEnv;
 import dev.contrastive.local.pods.PodRunner;
 import dev.contrastive.local.pods.TrainerCommand;
 import dev.contrastive.local.run.RunFile;
@@ -100,9 +102,11 @@ public final class LocalMain implements Callable<Integer> {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
             .create();
       }
-      out.println("operator: none in-process in this build; run one against the kubeconfig above");
-      ContainerCommands commands = new ContainerCommands().map(run.getSpec().image, trainer);
-      try (PodRunner runner = new PodRunner(client, commands, work, Path.of("").toAbsolutePath(), out).start()) {
+      try (InProcessOperator operator = InProcessOperator.start(client, server.keepsFieldManagedStatus());
+           PodRunner runner = new PodRunner(client, commands(run, trainer), work, Path.of("").toAbsolutePath(), out)
+               .withNodeEnv(NodeEnv.of(server.podKubeconfig(work), System.getenv()))
+               .start()) {
+        out.println("operator: in-process; pod runner: trainer pods as local processes");
         Runtime.getRuntime().addShutdownHook(new Thread(runner::close));
         try {
           client.resource(run).create();
@@ -114,6 +118,10 @@ public final class LocalMain implements Callable<Integer> {
         return watch(client, namespace, run.getMetadata().getName(), work);
       }
     }
+  }
+
+  private static ContainerCommands commands(ContrastiveTrainingRun run, TrainerCommand trainer) {
+    return new ContainerCommands().map(run.getSpec().image, trainer);
   }
 
   /** Prints a line whenever the run's columns change; returns the exit code of the final phase. */

@@ -51,6 +51,7 @@ public final class PodRunner implements AutoCloseable {
   private final Map<String, RunningPod> running = new LinkedHashMap<>();
   private final Map<String, Pod> unschedulable = new LinkedHashMap<>();
   private final Set<String> seen = new HashSet<>();
+  private final Map<String, String> nodeEnv = new LinkedHashMap<>();
   private SharedIndexInformer<Pod> informer;
 
   /** A pod whose process runs here. */
@@ -84,6 +85,15 @@ public final class PodRunner implements AutoCloseable {
     this.workDir = workDir.toAbsolutePath();
     this.processDir = processDir.toAbsolutePath();
     this.console = console;
+  }
+
+  /**
+   * Env that every container gets from this machine, over the pod's own: what a node provides
+   * (API credentials, a cache shared by all pods). Call before {@link #start()}.
+   */
+  public PodRunner withNodeEnv(Map<String, String> env) {
+    nodeEnv.putAll(env);
+    return this;
   }
 
   public PodRunner start() {
@@ -150,6 +160,7 @@ public final class PodRunner implements AutoCloseable {
     try {
       LocalVolumes volumes = LocalVolumes.materialise(client, pod, container, podDir, workDir);
       Map<String, String> env = envResolver.resolve(pod, container, node, volumes);
+      env.putAll(nodeEnv);
       List<String> args = container.getArgs().stream().map(volumes::rewrite).toList();
       ContainerCommand command = commands.find(container.getImage()).orElse(null);
       if (command == null) {
