@@ -44,7 +44,10 @@ public final class StatusPatcher {
   static ArrayNode operations(ContrastiveTrainingRunStatus current, ContrastiveTrainingRunStatus next) {
     ObjectNode fields = operatorFields(next);
     ArrayNode operations = JSON.createArrayNode();
-    if (current == null) {
+    // A run deserialises with an empty status object even when the server has none; JSON Patch
+    // can only add /status/<field> under an existing /status. Nobody else writes status before the
+    // operator's first patch: the trainer reports progress only once its pods run.
+    if (current == null || (current.phase == null && current.progress == null)) {
       operations.addObject().put("op", "add").put("path", "/status").set("value", fields);
       return operations;
     }

@@ -279,7 +279,10 @@ abstract class ReconcileBehaviour {
     gpuNode(name, gpus, Map.of());
   }
 
-  /** Creates a node, then sets its status the way a kubelet would (status is a subresource). */
+  /**
+   * Creates a node, then does what kubelet and node controller would: sets its status (a
+   * subresource) and lifts the not-ready taint a real API server puts on new nodes.
+   */
   private void gpuNode(String name, int gpus, Map<String, String> labels) {
     Node node = Fixtures.gpuNode(tag + "-" + name, gpus)
         .editMetadata().addToLabels("test", tag).addToLabels(labels).endMetadata().build();
@@ -288,6 +291,8 @@ abstract class ReconcileBehaviour {
     client().nodes().resource(node).create();
     client().nodes().withName(node.getMetadata().getName()).subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+    client().nodes().withName(node.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
   }
 
   private ContrastiveTrainingRun createRun(String name) {

@@ -1,0 +1,78 @@
+package dev.contrastive.operator.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One real kube-apiserver (with etcd) per test JVM, from {@code ../shared/k8s} through kube-api-test
+ * in offline mode, with the checked-in CRD installed. Needs {@code eval "$(../shared/k8s/setup.sh)"}.
+ */
+public final class RealApiServer {
+
+  public static final Path CRD = Path.of("../crds/contrastivetrainingruns.contrastive.dev-v1.yml");
+  private static RealApiServer instance;
+
+  private final KubeAPIServer server;
+  private final Path kubeconfig;
+  private final KubernetesClient client;
+
+  private RealApiServer() throws IOException {
+    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withOfflineMode(true)
+        .withApiServerVersion("1.20.2")
+        .withUpdateKubeConfig(false)
+        .build());
+    server.start();
+    kubeconfig = Files.createTempFile("kube-api-test", ".kubeconfig");
+    Files.writeString(kubeconfig, server.getKubeConfigYaml());
+    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
+    CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+        .load(CRD.toFile()).item();
+    client.resource(crd).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.apiextensions().v1().customResourceDefinitions()
+        .withName(crd.getMetadata().getName()).get().getStatus().getConditions().stream()
+        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+  }
+
+  public static synchronized RealApiServer get() {
+    if (instance == null) {
+      try {
+        instance = new RealApiServer();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return instance;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A kubeconfig file for kubectl. */
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  private void stop() {
+    client.close();
+    server.stop();
+    try {
+      Files.deleteIfExists(kubeconfig);
+    } catch (IOException e) {
+      // A temporary file left behind harms nothing.
+    }
+  }
+}
