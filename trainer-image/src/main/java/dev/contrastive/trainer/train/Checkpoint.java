@@ -4,6 +4,8 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -20,10 +22,18 @@ public record Checkpoint(Path dir, TrainingState state) {
   static final String OPTIMIZER = "optimizer.bin";
   static final String STATE = "state.json";
 
-  /** Loads the parameters into an initialised block of the same architecture. */
+  /**
+   * Loads the parameters into an initialised block of the same architecture; trainable ones are
+   * trainable again (loading replaces the arrays, which drops the gradient flag).
+   */
   public void loadParametersInto(Block block, NDManager manager) {
     try (DataInputStream in = open(PARAMETERS)) {
       block.loadParameters(manager, in);
+      for (Pair<String, Parameter> parameter : block.getParameters()) {
+        if (parameter.getValue().requiresGradient()) {
+          parameter.getValue().getArray().setRequiresGradient(true);
+        }
+      }
     } catch (IOException | MalformedModelException e) {
       throw new CheckpointException(dir.resolve(PARAMETERS) + ": cannot load parameters: " + e.getMessage(), e);
     }

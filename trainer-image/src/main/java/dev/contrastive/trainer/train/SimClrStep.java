@@ -14,8 +14,8 @@ import dev.contrastive.trainer.optim.ParameterOptimizer;
 /**
  * One SimCLR optimisation step: both views in one forward pass (as the PyTorch reference does, so
  * BatchNorm sees all 2N images), NT-Xent, backward, gradient averaging across ranks, update.
- * Everything the step computes lives in a sub-manager closed at the end of the step, so memory
- * does not grow and intermediate activations are freed as early as DJL allows.
+ * The forward's arrays live in a sub-manager closed before backward, so memory does not grow and
+ * activations are freed as early as DJL allows.
  */
 public final class SimClrStep {
 
@@ -41,18 +41,24 @@ public final class SimClrStep {
    */
   public float run(NDArray first, NDArray second, float lr) {
     float value;
-    try (NDManager step = first.getManager().newSubManager()) {
-      first.tempAttach(step);
-      second.tempAttach(step);
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+    try (NDManager kept = first.getManager().newSubManager();
+        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      NDArray l;
+      try (NDManager forward = first.getManager().newSubManager()) {
+        first.tempAttach(forward);
+        second.tempAttach(forward);
         NDArray both = first.concat(second, 0);
         NDArray projections =
-            model.forward(new ParameterStore(step, false), new NDList(both), true).get(1);
+            model.forward(new ParameterStore(forward, false), new NDList(both), true).get(1);
         long n = first.getShape().get(0);
-        NDArray l = loss.compute(projections.get("0:" + n), projections.get(n + ":"));
-        collector.backward(l);
-        value = l.getFloat();
+        l = loss.compute(projections.get("0:" + n), projections.get(n + ":"));
+        l.attach(kept);
       }
+      // Closing the forward's arrays before backward drops our handles on every activation: the
+      // autograd graph keeps what backward needs and frees each as backward passes it, as
+      // PyTorch does (ResNet-18, batch 64, 32 px: peak RSS 1727 -> 1459 MiB, PyTorch 1217 MiB).
+      collector.backward(l);
+      value = l.getFloat();
     }
     if (allReducer != null) {
       allReducer.allReduceGradients(model.getParameters());

@@ -1,0 +1,19 @@
+package dev.contrastive.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code bench} prints one line in the PyTorch reference's format. */
+class BenchCommandTest {
+
+  @Test
+  void printsImagesPerSecondAndPeakMemoryLikeThePyTorchReference() {
+    CliRun run = CliRun.run("bench", "-f", CliRun.TINY.toString(), "--batch", "4", "--steps", "1");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).containsPattern(
+        "engine=djl-pytorch-\\S+ arch=resnet18 batch=4 image=16 steps=1 images_per_second=[0-9.]+"
+            + " seconds_per_step=[0-9.]+ peak_rss_mib=[0-9]+");
+  }
+}

@@ -1,0 +1,28 @@
+package dev.contrastive.trainer.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** One in-process run of the CLI with captured output. */
+record CliRun(int exitCode, String out, String err) {
+
+  /** The tiny test run: ResNet-18 at width 8 on 16 px synthetic images, 2 steps per epoch. */
+  static final Path TINY = Path.of("src/test/resources/runs/tiny.yaml");
+
+  static CliRun run(String... args) {
+    return run(Map.of(), args);
+  }
+
+  static CliRun run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Map<String, String> environment = new HashMap<>(env);
+    int code = TrainerCli.run(args, environment,
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,51 @@
+package dev.contrastive.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.config.RunFiles;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code --help} and {@code config}: what a user reads before training. */
+class TrainerCliConfigTest {
+
+  @Test
+  void helpListsEverySettingWithTypeAndDefault() {
+    CliRun run = CliRun.run("--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).containsPattern("optimizer\\.lr\\s+number")
+        .containsPattern("trainer\\.maxEpochs\\s+integer .*\\[default: 100\\]")
+        .contains("train", "config", "embed", "similar", "bench");
+  }
+
+  @Test
+  void configPrintsTheResolvedRunWithOverridesAndPresetsApplied() {
+    CliRun run = CliRun.run("config", "-f", CliRun.TINY.toString(), "optimizer=adamw", "optimizer.lr=5e-4",
+        "trainer.max_epochs=3");
+
+    assertThat(run.exitCode()).isZero();
+    ContrastiveTrainingRun resolved = RunFiles.parse(run.out(), "stdout");
+    assertThat(resolved.getSpec().optimizer.type).isEqualTo("adamw");
+    assertThat(resolved.getSpec().optimizer.lr).isEqualTo(5e-4);
+    assertThat(resolved.getSpec().optimizer.beta2).isNotNull(); // from the adamw preset
+    assertThat(resolved.getSpec().trainer.maxEpochs).isEqualTo(3);
+    assertThat(resolved.getSpec().architecture.depth).isEqualTo(18); // from the resnet18 preset
+  }
+
+  @Test
+  void runFileComesFromConfigFileWhenNoFlagIsGiven() {
+    CliRun run = CliRun.run(Map.of("CONFIG_FILE", CliRun.TINY.toString()), "config");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(RunFiles.parse(run.out(), "stdout").getMetadata().getName()).isEqualTo("tiny");
+  }
+
+  @Test
+  void fileFlagWinsOverConfigFile() {
+    CliRun run = CliRun.run(Map.of("CONFIG_FILE", "elsewhere.yaml"), "config", "-f", CliRun.TINY.toString());
+
+    assertThat(run.exitCode()).isZero();
+  }
+}

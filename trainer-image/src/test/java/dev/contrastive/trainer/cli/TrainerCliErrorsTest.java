@@ -1,0 +1,74 @@
+package dev.contrastive.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** User errors: exit code 2 and exactly one line on stderr naming what is wrong. */
+class TrainerCliErrorsTest {
+
+  @Test
+  void unknownKeyIsOneLineNamingTheKey() {
+    CliRun run = CliRun.run("config", "-f", CliRun.TINY.toString(), "optimizer.lrr=0.1");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString()
+        .contains("optimizer.lrr").contains("optimizer.lr");
+  }
+
+  @Test
+  void outOfRangeValueNamesKeyValueAndRange() {
+    CliRun run = CliRun.run("train", "-f", CliRun.TINY.toString(), "trainer.batchSizePerWorker=1");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString().contains("batchSizePerWorker").contains("1");
+  }
+
+  @Test
+  void malformedYamlIsOneLineNamingTheFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("broken.yaml");
+    Files.writeString(file, "apiVersion: contrastive.dev/v1alpha1\nkind: [unclosed\n");
+
+    CliRun run = CliRun.run("train", "-f", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString().contains("broken.yaml").contains("malformed YAML");
+  }
+
+  @Test
+  void missingFileIsOneLineNamingTheFile() {
+    CliRun run = CliRun.run("config", "-f", "no-such-run.yaml");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString().contains("no-such-run.yaml");
+  }
+
+  @Test
+  void noRunFileAtAllSaysWhereToGiveOne() {
+    CliRun run = CliRun.run("config");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString().contains("-f").contains("CONFIG_FILE");
+  }
+
+  @Test
+  void unknownFlagIsOneLine() {
+    CliRun run = CliRun.run("train", "--bogus", "-f", CliRun.TINY.toString());
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString().contains("--bogus");
+  }
+
+  @Test
+  void missingDataIsOneLineNamingTheFolder(@TempDir Path dir) {
+    CliRun run = CliRun.run("train", "-f", CliRun.TINY.toString(), "dataset=cifar10",
+        "dataset.source=" + dir.resolve("nowhere"), "checkpoint.mountPath=" + dir.resolve("ckpt"));
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString().contains("nowhere");
+  }
+}
