@@ -5,12 +5,7 @@ import dev.contrastive.api.status.ContrastiveTrainingRunStatus;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.local.api.ApiServer;
 import dev.contrastive.local.api.ApiServerChoice;
-import dev.contrastive.local.api.CrdInstaller;
-import dev.contrastive.local.nodes.SimulatedNodes;
-import dev.contrastive.local.operator.InProcessOperator;
 import dev.contrastive.local.pods.ContainerCommands;
-import dev.contrastive.local.pods.NodeEnv;
-import dev.contrastive.local.pods.PodRunner;
 import dev.contrastive.local.pods.TrainerCommand;
 import dev.contrastive.local.run.RunFile;
 import dev.contrastive.local.run.StatusLine;
@@ -21,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -90,33 +84,29 @@ public final class LocalMain implements Callable<Integer> {
     run.getMetadata().setNamespace(namespace);
     Path work = workDir != null ? workDir : Files.createTempDirectory("contrastive-local-");
 
-    try (ApiServer server = ApiServerChoice.start(apiServer, work.resolve("kubeconfig"), System.getenv(), out::println)) {
-      KubernetesClient client = server.client();
-      out.println("API server: " + server.description());
-      server.kubeconfig().ifPresent(k -> out.println("kubeconfig: " + k + "   (kubectl --kubeconfig " + k
-          + " get ctrun -w)"));
-      CrdInstaller.install(client, Duration.ofSeconds(60));
-      SimulatedNodes.create(client, nodes);
-      out.println("nodes: " + nodes + " simulated GPU nodes; work dir " + work);
+    ApiServer server = ApiServerChoice.start(apiServer, work.resolve("kubeconfig"), System.getenv(), out::println);
+    out.println("API server: " + server.description());
+    try (LocalCluster cluster = LocalCluster.start(server, nodes, commands(run, trainer), work,
+        Path.of("").toAbsolutePath(), out)) {
+      // Ctrl-C: stop the trainer processes, kube-apiserver and etcd, not only this JVM.
+      Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+      KubernetesClient client = cluster.client();
+      out.println("nodes: " + nodes + " simulated GPU nodes; operator in-process; pods run as local processes");
+      out.println("work dir: " + work);
+      server.kubeconfig().ifPresent(k -> out.println("watch from another terminal: kubectl --kubeconfig " + k
+          + " get ctrun -w"));
       if (client.namespaces().withName(namespace).get() == null) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
             .create();
       }
-      try (InProcessOperator operator = InProcessOperator.start(client, server.keepsFieldManagedStatus());
-           PodRunner runner = new PodRunner(client, commands(run, trainer), work, Path.of("").toAbsolutePath(), out)
-               .withNodeEnv(NodeEnv.of(server.podKubeconfig(work), System.getenv()))
-               .start()) {
-        out.println("operator: in-process; pod runner: trainer pods as local processes");
-        Runtime.getRuntime().addShutdownHook(new Thread(runner::close));
-        try {
-          client.resource(run).create();
-        } catch (KubernetesClientException e) {
-          System.err.println("contrastive local: the API server refused " + runFile + ": "
-              + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
-          return 2;
-        }
-        return watch(client, namespace, run.getMetadata().getName(), work);
+      try {
+        client.resource(run).create();
+      } catch (KubernetesClientException e) {
+        System.err.println("contrastive local: the API server refused " + runFile + ": "
+            + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+        return 2;
       }
+      return watch(client, namespace, run.getMetadata().getName(), work);
     }
   }
 

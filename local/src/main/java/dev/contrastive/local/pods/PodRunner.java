@@ -19,10 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What a scheduler and the kubelets of the simulated nodes would do: binds each new pod to a
@@ -119,6 +122,21 @@ public final class PodRunner implements AutoCloseable {
   /** The log file of a pod's container. */
   public Path logFile(Pod pod) {
     return podDir(pod).resolve("container.log");
+  }
+
+  /** The process id of a pod's container while it runs here, as {@code crictl inspect} would tell. */
+  public OptionalLong pid(String podUid) {
+    try {
+      return actions.submit(() -> {
+        RunningPod pod = running.get(podUid);
+        return pod == null ? OptionalLong.empty() : OptionalLong.of(pod.process.pid());
+      }).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("pod runner did not answer", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalLong.empty();
+    }
   }
 
   private void observe(Pod pod) {
