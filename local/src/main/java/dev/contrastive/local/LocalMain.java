@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -106,7 +107,7 @@ public final class LocalMain implements Callable<Integer> {
             + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
         return 2;
       }
-      return watch(client, namespace, run.getMetadata().getName(), work);
+      return watch(client, namespace, run.getMetadata().getName());
     }
   }
 
@@ -115,7 +116,7 @@ public final class LocalMain implements Callable<Integer> {
   }
 
   /** Prints a line whenever the run's columns change; returns the exit code of the final phase. */
-  private int watch(KubernetesClient client, String namespace, String name, Path work) throws InterruptedException {
+  private int watch(KubernetesClient client, String namespace, String name) throws InterruptedException {
     out.println(StatusLine.HEADER);
     String last = null;
     Instant created = Instant.now();
@@ -133,18 +134,22 @@ public final class LocalMain implements Callable<Integer> {
       }
       ContrastiveTrainingRunStatus status = run.getStatus();
       if (status != null && status.phase != null && status.phase.isFinished()) {
-        printFinal(status, work.resolve("runs").resolve(namespace).resolve(name));
+        printFinal(status);
         return status.phase == Phase.Succeeded ? 0 : 1;
       }
       Thread.sleep(1000);
     }
   }
 
-  private void printFinal(ContrastiveTrainingRunStatus status, Path runFolder) {
+  private void printFinal(ContrastiveTrainingRunStatus status) {
     out.println("phase: " + status.phase + (status.message == null ? "" : " (" + status.message + ")"));
     if (status.progress != null) {
-      out.println("loss: " + status.progress.loss + "   kNN top-1: " + status.progress.knnTop1);
-      out.println("checkpoint: " + status.progress.lastCheckpoint + " (local folder " + runFolder + ")");
+      out.println("loss: " + format(status.progress.loss) + "   kNN top-1: " + format(status.progress.knnTop1));
+      out.println("checkpoint: " + status.progress.lastCheckpoint);
     }
+  }
+
+  private static String format(Double value) {
+    return value == null ? "-" : String.format(Locale.ROOT, "%.4f", value);
   }
 }
