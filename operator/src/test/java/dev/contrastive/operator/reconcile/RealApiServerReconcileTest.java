@@ -1,10 +1,16 @@
 package dev.contrastive.operator.reconcile;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.status.Phase;
+import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.testing.RealApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The same reconciler under plain JOSDK against a real kube-apiserver: schema defaulting, status
@@ -24,6 +30,20 @@ class RealApiServerReconcileTest extends ReconcileBehaviour {
   @AfterAll
   static void stopOperator() {
     operator.stop();
+  }
+
+  /** Only here: the mock server drops status patches that name a field manager. */
+  @Test
+  void statusIsWrittenUnderTheOperatorsOwnFieldManager() {
+    gpuNode("a", 1);
+    createRun("simclr");
+
+    ContrastiveTrainingRun run = awaitPhase("simclr", Phase.Pending);
+
+    assertThat(run.getMetadata().getManagedFields())
+        .filteredOn(f -> StatusPatcher.FIELD_MANAGER.equals(f.getManager()))
+        .singleElement()
+        .satisfies(f -> assertThat(f.getFieldsV1().getAdditionalProperties()).containsKey("f:status"));
   }
 
   @Override

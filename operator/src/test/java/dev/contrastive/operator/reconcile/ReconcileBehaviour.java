@@ -275,7 +275,7 @@ abstract class ReconcileBehaviour {
     return versions;
   }
 
-  private void gpuNode(String name, int gpus) {
+  protected void gpuNode(String name, int gpus) {
     gpuNode(name, gpus, Map.of());
   }
 
@@ -295,7 +295,7 @@ abstract class ReconcileBehaviour {
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
   }
 
-  private ContrastiveTrainingRun createRun(String name) {
+  protected ContrastiveTrainingRun createRun(String name) {
     return create(Fixtures.run(name, namespace));
   }
 
@@ -319,7 +319,7 @@ abstract class ReconcileBehaviour {
     return await().atMost(WAIT).until(() -> pods(run), pods -> pods.size() == count);
   }
 
-  private ContrastiveTrainingRun awaitPhase(String name, Phase phase) {
+  protected ContrastiveTrainingRun awaitPhase(String name, Phase phase) {
     return await().atMost(WAIT).until(() -> run(name),
         run -> run != null && run.getStatus() != null && run.getStatus().phase == phase);
   }
