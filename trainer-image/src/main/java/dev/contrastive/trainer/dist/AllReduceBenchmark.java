@@ -15,6 +15,11 @@ public final class AllReduceBenchmark {
 
   private AllReduceBenchmark() {}
 
+  /** CPU time of this whole process (all threads: GC and JIT included, as for Gloo's side). */
+  private static long cpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+  }
+
   /** Arguments: nproc, comma-separated sizes in MiB, repetitions per size. */
   public static void main(String[] args) {
     int nproc = Integer.parseInt(args[0]);
@@ -34,18 +39,21 @@ public final class AllReduceBenchmark {
           group.allReduce(data, false); // warm-up: JIT and TCP windows
         }
         group.barrier();
+        long cpuStart = cpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < repetitions; i++) {
           group.allReduce(data, false);
         }
         double seconds = (System.nanoTime() - start) / 1e9 / repetitions;
-        double slowest = Arrays.stream(group.allGather(new double[] {seconds}))
-            .mapToDouble(t -> t[0]).max().orElseThrow();
+        double cpu = (cpuNanos() - cpuStart) / 1e9 / repetitions;
+        double[][] gathered = group.allGather(new double[] {seconds, cpu});
+        double slowest = Arrays.stream(gathered).mapToDouble(t -> t[0]).max().orElseThrow();
+        double cpuSum = Arrays.stream(gathered).mapToDouble(t -> t[1]).sum();
         if (group.rank() == 0) {
           double algbw = data.capacity() / slowest / 1e9;
           double busbw = algbw * 2 * (nproc - 1) / nproc;
-          System.out.printf("java,%d,%d,%.6f,%.3f,%.3f%n", nproc, data.capacity(), slowest, algbw,
-              busbw);
+          System.out.printf("java,%d,%d,%.6f,%.3f,%.3f,%.6f%n", nproc, data.capacity(), slowest,
+              algbw, busbw, cpuSum);
         }
       }
     }

@@ -33,7 +33,7 @@ public final class ProcessGroup implements AutoCloseable {
     this.worldSize = worldSize;
     this.bucketBytes = bucketBytes;
     this.links = links;
-    // An all-reduce bucket is split in worldSize chunks; scratch holds the largest one.
+    // Scratch holds received bytes until they are added; a bucket's chunk keeps reads large.
     this.transfer = links == null
         ? null
         : new RingTransfer(links, peerTimeout, bucketBytes / worldSize + Float.BYTES,
@@ -101,8 +101,9 @@ public final class ProcessGroup implements AutoCloseable {
 
   /**
    * Sums (or averages) native-order fp32 values in {@code floats} between its position and limit,
-   * in place, bucket by bucket. Every rank ends with bit-identical values: each chunk is reduced
-   * once, in ring order, by one rank and then copied to the others.
+   * in place. Every rank ends with bit-identical values: each chunk is reduced once, in ring order,
+   * by one rank and then copied to the others. The whole buffer is one ring pass: a pass per
+   * bucket would drain and refill the pipeline around the ring each time.
    */
   public void allReduce(ByteBuffer floats, boolean average) {
     if (floats.remaining() % Float.BYTES != 0) {
@@ -114,12 +115,8 @@ public final class ProcessGroup implements AutoCloseable {
     }
     checkUsable();
     transfer.scale = 1f / worldSize;
-    ByteBuffer window = floats.duplicate();
-    for (int start = floats.position(); start < floats.limit(); start += bucketBytes) {
-      window.limit(Math.min(floats.limit(), start + bucketBytes)).position(start);
-      planAllReduce(window.remaining() / Float.BYTES, average);
-      run(window.slice(), "all-reduce");
-    }
+    planAllReduce(floats.remaining() / Float.BYTES, average);
+    run(floats.slice(), "all-reduce");
   }
 
   /** Overwrites {@code bytes} (position to limit) on every rank with rank 0's content. */
@@ -128,12 +125,8 @@ public final class ProcessGroup implements AutoCloseable {
       return;
     }
     checkUsable();
-    ByteBuffer window = bytes.duplicate();
-    for (int start = bytes.position(); start < bytes.limit(); start += bucketBytes) {
-      window.limit(Math.min(bytes.limit(), start + bucketBytes)).position(start);
-      planBroadcast(window.remaining());
-      run(window.slice(), "broadcast");
-    }
+    planBroadcast(bytes.remaining());
+    run(bytes.slice(), "broadcast");
   }
 
   /**

@@ -97,9 +97,16 @@ final class RingTransfer implements AutoCloseable {
       }
       boolean progress = false;
       if (receive < receiveCount) {
-        ByteBuffer target = receiveArrival[receive] == Arrival.COPY ? readView : scratch;
-        int base = target == readView ? receiveOffset[receive] : 0;
-        target.limit(base + receiveLength[receive]).position(base + received);
+        ByteBuffer target;
+        if (receiveArrival[receive] == Arrival.COPY) {
+          int base = receiveOffset[receive];
+          target = readView.limit(base + receiveLength[receive]).position(base + received);
+        } else {
+          // Scratch holds only the bytes not yet added (under one float), so it can be far
+          // smaller than the region and one pass can stream a whole tensor.
+          int limit = Math.min(scratch.capacity(), receiveLength[receive] - processed);
+          target = scratch.limit(limit).position(received - processed);
+        }
         int n = read(target, operation);
         if (n > 0) {
           progress = true;
@@ -151,12 +158,13 @@ final class RingTransfer implements AutoCloseable {
     if (arrival == Arrival.COPY) {
       return received;
     }
-    int whole = received & ~(Float.BYTES - 1);
-    int base = receiveOffset[region] / Float.BYTES;
+    int buffered = received - processed;
+    int whole = buffered & ~(Float.BYTES - 1);
+    int base = (receiveOffset[region] + processed) / Float.BYTES;
     boolean scaled = arrival == Arrival.ADD_AND_SCALE;
     // Bulk copies into small reused arrays let the JIT vectorise the add; element-wise access to
     // direct buffers does not vectorise and was the bottleneck of the reduce-scatter.
-    for (int i = processed / Float.BYTES; i < whole / Float.BYTES; i += SEGMENT) {
+    for (int i = 0; i < whole / Float.BYTES; i += SEGMENT) {
       int n = Math.min(SEGMENT, whole / Float.BYTES - i);
       dataFloats.get(base + i, sums, 0, n);
       scratchFloats.get(i, arrivals, 0, n);
@@ -172,7 +180,10 @@ final class RingTransfer implements AutoCloseable {
       }
       dataFloats.put(base + i, sums, 0, n);
     }
-    return whole;
+    for (int k = whole; k < buffered; k++) {
+      scratch.put(k - whole, scratch.get(k)); // a float split across reads waits for its rest
+    }
+    return processed + whole;
   }
 
   private int read(ByteBuffer target, String operation) {

@@ -26,6 +26,11 @@ public final class EncoderFeatures {
     this.stats = stats;
   }
 
+  /** F, the width of the features. */
+  public int dim() {
+    return encoder.featureDim();
+  }
+
   /** (N, F) features of all {@code images}, in order, attached to {@code manager}. */
   public NDArray of(LabelledImages images, NDManager manager, int threads) {
     NDList parts = new NDList();

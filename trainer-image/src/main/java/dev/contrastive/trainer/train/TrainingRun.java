@@ -11,7 +11,6 @@ import dev.contrastive.trainer.data.EpochShards;
 import dev.contrastive.trainer.data.Prefetcher;
 import dev.contrastive.trainer.data.TrainBatch;
 import dev.contrastive.trainer.data.TrainLoader;
-import dev.contrastive.trainer.dist.DistributedException;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.loss.NtXentLoss;
@@ -27,11 +26,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * A training run on one rank: config -> data shard -> model -> optimizer -> step loop, with resume
- * from the newest checkpoint and, on rank 0, checkpoints, kNN evaluation and status reports.
+ * from the newest checkpoint, kNN evaluation shared by all ranks and, on rank 0, checkpoints and
+ * status reports.
  * Shuffling and augmentation derive from (seed, epoch, step), so a resumed run continues exactly.
  */
 public final class TrainingRun {
@@ -87,11 +86,11 @@ public final class TrainingRun {
       SimClrModel model = SimClrNetwork.create(spec, manager);
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
         GradientAllReducer allReducer = group.worldSize() > 1 ? new GradientAllReducer(group) : null;
-        TrainingState state = resume(store, model, optimizer, manager, seed, log);
+        TrainingState state = Resumption.load(store, model, optimizer, manager, seed, log::info);
         if (allReducer != null) {
           // every rank must start from identical parameters, fresh or resumed
           allReducer.broadcastParameters(model.getParameters());
-          checkSameStart(state);
+          Resumption.checkSameStart(group, state);
         }
         LearningRateSchedule schedule =
             LearningRateSchedule.of(spec.scheduler, spec.optimizer.lr, stepsPerEpoch, epochs);
@@ -116,11 +115,8 @@ public final class TrainingRun {
 
         for (int epoch = state.epochsDone(); epoch < stopAt; epoch++) {
           int fromStep = (int) (state.step() - (long) epoch * stepsPerEpoch);
-          long epochStart = System.nanoTime();
-          long windowStart = epochStart;
-          long windowSteps = 0;
-          double lossSum = 0;
-          double windowLoss = 0;
+          StepWindow epochWindow = new StepWindow();
+          StepWindow window = new StepWindow();
           long stepNumber = state.step();
           try (Prefetcher<TrainBatch> batches = loader.epoch(epoch, fromStep, stepsPerEpoch)) {
             while (batches.hasNext()) {
@@ -130,35 +126,29 @@ public final class TrainingRun {
                 loss = step.run(batch.first(), batch.second(), lr);
               }
               stepNumber++;
-              windowSteps++;
-              lossSum += loss;
-              windowLoss += loss;
+              window.add(loss);
+              epochWindow.add(loss);
               log.bar(stepNumber, loss);
               if (stepNumber % trainer.logIntervalSteps == 0) {
-                double meanLoss = meanOverRanks(windowLoss / windowSteps);
-                long now = System.nanoTime();
-                double rate = imagesPerStep * windowSteps / ((now - windowStart) / 1e9);
-                Duration eta = Duration.ofNanos((long) ((totalSteps - stepNumber) * ((now - windowStart) / (double) windowSteps)));
-                log.line(epoch, stepNumber, meanLoss, rate, lr, eta);
+                double meanLoss = meanOverRanks(window.meanLoss());
+                double rate = window.imagesPerSecond(imagesPerStep);
+                log.line(epoch, stepNumber, meanLoss, rate, lr, window.eta(totalSteps - stepNumber));
                 fill(progress, epoch, stepNumber, meanLoss, rate, lr);
                 reporter.maybeReport(progress);
-                windowStart = now;
-                windowSteps = 0;
-                windowLoss = 0;
+                window = new StepWindow();
               }
             }
           }
-          int stepsThisEpoch = (int) (stepNumber - state.step());
-          epochLoss = meanOverRanks(stepsThisEpoch == 0 ? Double.NaN : lossSum / stepsThisEpoch);
-          double epochRate = imagesPerStep * stepsThisEpoch / ((System.nanoTime() - epochStart) / 1e9);
+          epochLoss = meanOverRanks(epochWindow.meanLoss());
+          double epochRate = epochWindow.imagesPerSecond(imagesPerStep);
           state = new TrainingState(epoch + 1, stepNumber, seed);
           boolean last = epoch + 1 == stopAt;
           fill(progress, epoch, stepNumber, epochLoss, epochRate, schedule.at(Math.max(0, stepNumber - 1)));
+          if (due(epoch, trainer.evaluationIntervalEpochs) || epoch + 1 == epochs) {
+            progress.knnTop1 = evaluation.top1(features, manager, group);
+            log.info(String.format("epoch %d/%d kNN top-1 %.4f", epoch + 1, epochs, progress.knnTop1));
+          }
           if (leader) {
-            if (due(epoch, trainer.evaluationIntervalEpochs) || epoch + 1 == epochs) {
-              progress.knnTop1 = evaluation.top1(features, manager);
-              log.info(String.format("epoch %d/%d kNN top-1 %.4f", epoch + 1, epochs, progress.knnTop1));
-            }
             if (due(epoch, trainer.checkpointIntervalEpochs) || last) {
               lastCheckpoint = save(store, state, model, optimizer);
               progress.lastCheckpoint = lastCheckpoint.toString();
@@ -169,35 +159,6 @@ public final class TrainingRun {
           reporter.report(progress);
         }
         return new Result(state, epochLoss, progress.knnTop1, lastCheckpoint);
-      }
-    }
-  }
-
-  private TrainingState resume(
-      CheckpointStore store, SimClrModel model, ParameterOptimizer optimizer, NDManager manager, long seed,
-      ProgressLog log) {
-    Optional<Checkpoint> latest = store.latest();
-    if (latest.isEmpty()) {
-      return new TrainingState(0, 0, seed);
-    }
-    Checkpoint checkpoint = latest.get();
-    checkpoint.loadParametersInto(model, manager);
-    try (NDManager loading = manager.newSubManager()) {
-      optimizer.loadStateDict(checkpoint.optimizerState(loading));
-    }
-    log.info("resuming from " + checkpoint.dir() + " at epoch " + (checkpoint.state().epochsDone() + 1)
-        + " step " + checkpoint.state().step());
-    return checkpoint.state();
-  }
-
-  /** A rank that read another checkpoint (no shared volume) would train on a different curve. */
-  private void checkSameStart(TrainingState state) {
-    double[][] steps = group.allGather(new double[] {state.step()});
-    for (int r = 0; r < steps.length; r++) {
-      if (steps[r][0] != state.step()) {
-        throw new DistributedException("rank " + r + " resumes at step " + (long) steps[r][0]
-            + " but rank " + group.rank() + " at step " + state.step()
-            + ": all ranks must see the same checkpoint volume");
       }
     }
   }

@@ -21,8 +21,15 @@ class DistributedTrainTest {
 
     assertThat(run.exitCode()).as(run.out()).isZero();
     assertThat(run.out()).contains("[rank 0] ").contains("[rank 1] ").contains("rank 1 of 2");
+    // the evaluation's features are computed in slices by both ranks and assembled on each
+    assertThat(knnTop1(run.out(), 0)).isNotEmpty().isEqualTo(knnTop1(run.out(), 1));
     try (Stream<Path> written = Files.list(checkpoints)) {
       assertThat(written.map(p -> p.getFileName().toString())).containsExactly("ckpt-e00001-s0000000002");
     }
+  }
+
+  private static String knnTop1(String out, int rank) {
+    return out.lines().filter(l -> l.startsWith("[rank " + rank + "] ") && l.contains("kNN top-1 "))
+        .map(l -> l.substring(l.indexOf("kNN top-1 "))).findFirst().orElse("");
   }
 }
