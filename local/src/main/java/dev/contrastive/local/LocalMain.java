@@ -5,10 +5,7 @@ import dev.contrastive.api.status.ContrastiveTrainingRunStatus;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.local.api.ApiServer;
 import dev.contrastive.local.api.ApiServerChoice;
-import dev.contrastive.local.api.CrdInstaller;
-import dev.contrastive.local.nodes.SimulatedNodes;
 import dev.contrastive.local.pods.ContainerCommands;
-import dev.contrastive.local.pods.PodRunner;
 import dev.contrastive.local.pods.TrainerCommand;
 import dev.contrastive.local.run.RunFile;
 import dev.contrastive.local.run.StatusLine;
@@ -19,8 +16,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -88,36 +85,38 @@ public final class LocalMain implements Callable<Integer> {
     run.getMetadata().setNamespace(namespace);
     Path work = workDir != null ? workDir : Files.createTempDirectory("contrastive-local-");
 
-    try (ApiServer server = ApiServerChoice.start(apiServer, work.resolve("kubeconfig"), System.getenv(), out::println)) {
-      KubernetesClient client = server.client();
-      out.println("API server: " + server.description());
-      server.kubeconfig().ifPresent(k -> out.println("kubeconfig: " + k + "   (kubectl --kubeconfig " + k
-          + " get ctrun -w)"));
-      CrdInstaller.install(client, Duration.ofSeconds(60));
-      SimulatedNodes.create(client, nodes);
-      out.println("nodes: " + nodes + " simulated GPU nodes; work dir " + work);
+    ApiServer server = ApiServerChoice.start(apiServer, work.resolve("kubeconfig"), System.getenv(), out::println);
+    out.println("API server: " + server.description());
+    try (LocalCluster cluster = LocalCluster.start(server, nodes, commands(run, trainer), work,
+        Path.of("").toAbsolutePath(), out)) {
+      // Ctrl-C: stop the trainer processes, kube-apiserver and etcd, not only this JVM.
+      Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+      KubernetesClient client = cluster.client();
+      out.println("nodes: " + nodes + " simulated GPU nodes; operator in-process; pods run as local processes");
+      out.println("work dir: " + work);
+      server.kubeconfig().ifPresent(k -> out.println("watch from another terminal: kubectl --kubeconfig " + k
+          + " get ctrun -w"));
       if (client.namespaces().withName(namespace).get() == null) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
             .create();
       }
-      out.println("operator: none in-process in this build; run one against the kubeconfig above");
-      ContainerCommands commands = new ContainerCommands().map(run.getSpec().image, trainer);
-      try (PodRunner runner = new PodRunner(client, commands, work, Path.of("").toAbsolutePath(), out).start()) {
-        Runtime.getRuntime().addShutdownHook(new Thread(runner::close));
-        try {
-          client.resource(run).create();
-        } catch (KubernetesClientException e) {
-          System.err.println("contrastive local: the API server refused " + runFile + ": "
-              + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
-          return 2;
-        }
-        return watch(client, namespace, run.getMetadata().getName(), work);
+      try {
+        client.resource(run).create();
+      } catch (KubernetesClientException e) {
+        System.err.println("contrastive local: the API server refused " + runFile + ": "
+            + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+        return 2;
       }
+      return watch(client, namespace, run.getMetadata().getName());
     }
   }
 
+  private static ContainerCommands commands(ContrastiveTrainingRun run, TrainerCommand trainer) {
+    return new ContainerCommands().map(run.getSpec().image, trainer);
+  }
+
   /** Prints a line whenever the run's columns change; returns the exit code of the final phase. */
-  private int watch(KubernetesClient client, String namespace, String name, Path work) throws InterruptedException {
+  private int watch(KubernetesClient client, String namespace, String name) throws InterruptedException {
     out.println(StatusLine.HEADER);
     String last = null;
     Instant created = Instant.now();
@@ -135,18 +134,22 @@ public final class LocalMain implements Callable<Integer> {
       }
       ContrastiveTrainingRunStatus status = run.getStatus();
       if (status != null && status.phase != null && status.phase.isFinished()) {
-        printFinal(status, work.resolve("runs").resolve(namespace).resolve(name));
+        printFinal(status);
         return status.phase == Phase.Succeeded ? 0 : 1;
       }
       Thread.sleep(1000);
     }
   }
 
-  private void printFinal(ContrastiveTrainingRunStatus status, Path runFolder) {
+  private void printFinal(ContrastiveTrainingRunStatus status) {
     out.println("phase: " + status.phase + (status.message == null ? "" : " (" + status.message + ")"));
     if (status.progress != null) {
-      out.println("loss: " + status.progress.loss + "   kNN top-1: " + status.progress.knnTop1);
-      out.println("checkpoint: " + status.progress.lastCheckpoint + " (local folder " + runFolder + ")");
+      out.println("loss: " + format(status.progress.loss) + "   kNN top-1: " + format(status.progress.knnTop1));
+      out.println("checkpoint: " + status.progress.lastCheckpoint);
     }
+  }
+
+  private static String format(Double value) {
+    return value == null ? "-" : String.format(Locale.ROOT, "%.4f", value);
   }
 }

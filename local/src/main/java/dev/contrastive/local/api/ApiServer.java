@@ -15,6 +15,15 @@ public interface ApiServer extends AutoCloseable {
   /** A kubeconfig file that {@code kubectl} can use, when the server is a real one. */
   Optional<Path> kubeconfig();
 
+  /** Whether a status patch that names a field manager is stored (the mock server drops it). */
+  boolean keepsFieldManagedStatus();
+
+  /**
+   * A kubeconfig for the pods' processes, which report progress through it (the local stand-in
+   * for a pod's service account token). Written under {@code dir} when the server has none.
+   */
+  Path podKubeconfig(Path dir);
+
   @Override
   void close();
 }

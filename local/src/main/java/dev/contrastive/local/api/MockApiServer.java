@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Optional;
@@ -43,6 +46,30 @@ public final class MockApiServer implements ApiServer {
   @Override
   public Optional<Path> kubeconfig() {
     return Optional.empty();
+  }
+
+  @Override
+  public boolean keepsFieldManagedStatus() {
+    return false;
+  }
+
+  /** Plain HTTP without credentials: all the mock server needs. */
+  @Override
+  public Path podKubeconfig(Path dir) {
+    String url = client.getConfiguration().getMasterUrl();
+    String yaml = String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{name: mock, cluster: {server: '" + url + "'}}]",
+        "users: [{name: mock, user: {}}]",
+        "contexts: [{name: mock, context: {cluster: mock, user: mock}}]",
+        "current-context: mock", "");
+    try {
+      Files.createDirectories(dir);
+      return Files.writeString(dir.resolve("mock-kubeconfig"), yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

@@ -65,6 +65,16 @@ public final class RealApiServer implements ApiServer {
   }
 
   @Override
+  public boolean keepsFieldManagedStatus() {
+    return true;
+  }
+
+  @Override
+  public Path podKubeconfig(Path dir) {
+    return kubeconfig;
+  }
+
+  @Override
   public void close() {
     client.close();
     server.stop();

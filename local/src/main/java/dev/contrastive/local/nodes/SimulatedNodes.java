@@ -39,7 +39,15 @@ public final class SimulatedNodes {
           .endMetadata()
           .build()).create();
       // A real API server drops status sent on create; the kubelet reports it through /status.
-      nodes.add(client.nodes().resource(withStatus(name)).patchStatus());
+      client.nodes().resource(withStatus(name)).patchStatus();
+      // The API server taints a new node not-ready; the node lifecycle controller, which this
+      // cluster lacks, lifts the taint once the node reports Ready.
+      nodes.add(client.nodes().withName(name).edit(node -> {
+        if (node.getSpec() != null) {
+          node.getSpec().setTaints(null);
+        }
+        return node;
+      }));
     }
     return nodes;
   }

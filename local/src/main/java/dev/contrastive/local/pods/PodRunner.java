@@ -19,10 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What a scheduler and the kubelets of the simulated nodes would do: binds each new pod to a
@@ -51,6 +54,7 @@ public final class PodRunner implements AutoCloseable {
   private final Map<String, RunningPod> running = new LinkedHashMap<>();
   private final Map<String, Pod> unschedulable = new LinkedHashMap<>();
   private final Set<String> seen = new HashSet<>();
+  private final Map<String, String> nodeEnv = new LinkedHashMap<>();
   private SharedIndexInformer<Pod> informer;
 
   /** A pod whose process runs here. */
@@ -86,6 +90,15 @@ public final class PodRunner implements AutoCloseable {
     this.console = console;
   }
 
+  /**
+   * Env that every container gets from this machine, over the pod's own: what a node provides
+   * (API credentials, a cache shared by all pods). Call before {@link #start()}.
+   */
+  public PodRunner withNodeEnv(Map<String, String> env) {
+    nodeEnv.putAll(env);
+    return this;
+  }
+
   public PodRunner start() {
     informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
@@ -109,6 +122,21 @@ public final class PodRunner implements AutoCloseable {
   /** The log file of a pod's container. */
   public Path logFile(Pod pod) {
     return podDir(pod).resolve("container.log");
+  }
+
+  /** The process id of a pod's container while it runs here, as {@code crictl inspect} would tell. */
+  public OptionalLong pid(String podUid) {
+    try {
+      return actions.submit(() -> {
+        RunningPod pod = running.get(podUid);
+        return pod == null ? OptionalLong.empty() : OptionalLong.of(pod.process.pid());
+      }).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("pod runner did not answer", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalLong.empty();
+    }
   }
 
   private void observe(Pod pod) {
@@ -150,6 +178,7 @@ public final class PodRunner implements AutoCloseable {
     try {
       LocalVolumes volumes = LocalVolumes.materialise(client, pod, container, podDir, workDir);
       Map<String, String> env = envResolver.resolve(pod, container, node, volumes);
+      env.putAll(nodeEnv);
       List<String> args = container.getArgs().stream().map(volumes::rewrite).toList();
       ContainerCommand command = commands.find(container.getImage()).orElse(null);
       if (command == null) {

@@ -23,4 +23,16 @@ class SimulatedNodesRealServerTest {
     assertThat(node.getStatus().getConditions())
         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
+
+  @Test
+  void nodesAreSchedulableWithoutTheNotReadyTaintTheServerAddsOnCreate() throws Exception {
+    KubernetesClient client = SharedApiServer.real().client();
+    if (client.nodes().withName(SimulatedNodes.name(0)).get() == null) {
+      SimulatedNodes.create(client, 2);
+    }
+
+    Node node = client.nodes().withName(SimulatedNodes.name(0)).get();
+
+    assertThat(node.getSpec().getTaints()).isNullOrEmpty();
+  }
 }
