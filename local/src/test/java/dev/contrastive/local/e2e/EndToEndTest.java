@@ -34,7 +34,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,7 +132,6 @@ class EndToEndTest {
   }
 
   @Test
-  @Disabled("needs gang restart (issue 3)")
   void killedWorkerRestartsTheGangWhichResumesFromTheCheckpoint() throws Exception {
     create(run -> {
       run.getSpec().trainer.maxEpochs = 3;
