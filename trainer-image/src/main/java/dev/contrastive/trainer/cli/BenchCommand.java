@@ -5,12 +5,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.trainer.dist.GradientAllReducer;
+import dev.contrastive.trainer.dist.LocalLauncher;
+import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.Optimizers;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
 import dev.contrastive.trainer.train.SimClrNetwork;
 import dev.contrastive.trainer.train.SimClrStep;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +25,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * Times the full training step (forward of both views, NT-Xent, backward, update) of the run's
- * architecture on random views, in the line format of {@code bench/pytorch_simclr_step.py}.
+ * architecture on random views, in the line format of {@code bench/pytorch_simclr_step.py}. With
+ * {@code --nproc N} (or as a worker of a gang) the step also averages gradients over the ranks, as
+ * training does, and rank 0 adds the ranks and the all-reduce's share of the step to the line.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Time the training step of the run's architecture: images/s and peak memory (VmHWM).")
@@ -29,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
   @ParentCommand TrainerCli root;
   @Mixin RunFileOptions run;
 
-  @Option(names = "--batch", defaultValue = "128", description = "Images per step (default 128).")
+  @Option(names = "--batch", defaultValue = "128", description = "Images per step and rank (default 128).")
   int batch;
 
   @Option(names = "--steps", defaultValue = "3", description = "Timed steps (default 3).")
@@ -38,37 +45,62 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps first (default 1).")
   int warmup;
 
+  @Option(names = "--nproc", paramLabel = "N", defaultValue = "1",
+      description = "Run the step data-parallel in N local worker processes (default 1); rank 0 prints.")
+  int nproc;
+
   @Override
   public Integer call() {
-    if (batch < 2 || steps < 1 || warmup < 0) {
-      throw new UserInputException("--batch must be >= 2, --steps >= 1 and --warmup >= 0; got "
-          + batch + ", " + steps + ", " + warmup);
+    if (batch < 2 || steps < 1 || warmup < 0 || nproc < 1) {
+      throw new UserInputException("--batch must be >= 2, --steps >= 1, --warmup >= 0 and --nproc >= 1; got "
+          + batch + ", " + steps + ", " + warmup + ", " + nproc);
     }
     ContrastiveTrainingRunSpec spec = run.resolve(root.env).getSpec();
+    if (nproc > 1 && !root.env.containsKey("WORLD_SIZE")) {
+      return launch();
+    }
+    try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
+      bench(spec, group);
+    }
+    return ExitCodes.OK;
+  }
+
+  private void bench(ContrastiveTrainingRunSpec spec, ProcessGroup group) {
     int size = spec.dataset.imageSize;
     double seconds;
+    double allReduceSeconds;
     try (NDManager manager = NDManager.newBaseManager()) {
       SimClrModel model = SimClrNetwork.create(spec, manager);
+      GradientAllReducer allReducer = group.worldSize() > 1 ? new GradientAllReducer(group) : null;
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
-        SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, null);
+        SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer);
         float lr = spec.optimizer.lr.floatValue();
         for (int i = 0; i < warmup; i++) {
           oneStep(step, manager, size, lr);
         }
+        group.barrier(); // the ranks start the clock together
+        long allReduceBefore = allReducer == null ? 0 : allReducer.allReduceNanos();
         long start = System.nanoTime();
         for (int i = 0; i < steps; i++) {
           oneStep(step, manager, size, lr);
         }
         seconds = (System.nanoTime() - start) / 1e9;
+        allReduceSeconds = allReducer == null ? 0 : (allReducer.allReduceNanos() - allReduceBefore) / 1e9;
       }
     }
+    if (group.rank() != 0) {
+      return;
+    }
+    String ranks = group.worldSize() == 1 ? "" : " ranks=" + group.worldSize();
+    String allReduce = group.worldSize() == 1 ? "" : String.format(Locale.ROOT,
+        " allreduce_seconds_per_step=%.3f allreduce_share=%.3f", allReduceSeconds / steps, allReduceSeconds / seconds);
     root.out.println(String.format(Locale.ROOT,
-        "engine=djl-%s-%s arch=%s batch=%d image=%d steps=%d images_per_second=%.2f"
-            + " seconds_per_step=%.3f peak_rss_mib=%.0f",
+        "engine=djl-%s-%s arch=%s batch=%d%s image=%d steps=%d images_per_second=%.2f"
+            + " seconds_per_step=%.3f%s peak_rss_mib=%.0f",
         Engine.getInstance().getEngineName().toLowerCase(Locale.ROOT), Engine.getInstance().getVersion(),
-        spec.architecture.preset, batch, size, steps, batch * steps / seconds, seconds / steps,
+        spec.architecture.preset, batch, ranks, size, steps,
+        (double) batch * group.worldSize() * steps / seconds, seconds / steps, allReduce,
         ProcessMemory.peakResidentMiB()));
-    return ExitCodes.OK;
   }
 
   private void oneStep(SimClrStep step, NDManager manager, int size, float lr) {
@@ -77,5 +109,15 @@ final class BenchCommand implements Callable<Integer> {
       NDArray second = batchManager.randomNormal(new Shape(batch, 3, size, size));
       step.run(first, second, lr);
     }
+  }
+
+  private int launch() {
+    List<String> args = new ArrayList<>(List.of("bench", "-f", run.runFile(root.env).toAbsolutePath().toString(),
+        "--batch=" + batch, "--steps=" + steps, "--warmup=" + warmup));
+    if (root.debug) {
+      args.add("--debug");
+    }
+    args.addAll(run.overrides);
+    return new LocalLauncher(nproc, WorkerJvm.arguments(nproc), TrainerCli.class.getName(), args, root.out).run();
   }
 }

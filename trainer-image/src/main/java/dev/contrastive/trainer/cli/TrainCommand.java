@@ -5,7 +5,6 @@ import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.report.StatusWriters;
 import dev.contrastive.trainer.train.TrainingRun;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -67,20 +66,6 @@ final class TrainCommand implements Callable<Integer> {
       args.add("--debug");
     }
     args.addAll(run.overrides);
-    return new LocalLauncher(nproc, workerJvmArguments(), TrainerCli.class.getName(), args, root.out).run();
-  }
-
-  /** This JVM's heap limit and DJL settings; the cores shared out among the workers. */
-  private List<String> workerJvmArguments() {
-    List<String> jvm = new ArrayList<>();
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("-Xmx") || (arg.startsWith("-Dai.djl.") && !arg.contains("num_threads"))) {
-        jvm.add(arg);
-      }
-    }
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / nproc);
-    jvm.add("-Dai.djl.pytorch.num_threads=" + threads);
-    jvm.add("-Dai.djl.pytorch.num_interop_threads=1");
-    return jvm;
+    return new LocalLauncher(nproc, WorkerJvm.arguments(nproc), TrainerCli.class.getName(), args, root.out).run();
   }
 }

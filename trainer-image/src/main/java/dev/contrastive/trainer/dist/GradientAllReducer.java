@@ -24,6 +24,7 @@ public final class GradientAllReducer {
 
   private final ProcessGroup group;
   private final ByteBuffer bucket;
+  private long allReduceNanos;
 
   public GradientAllReducer(ProcessGroup group) {
     this.group = group;
@@ -35,6 +36,7 @@ public final class GradientAllReducer {
     if (group.worldSize() == 1) {
       return;
     }
+    long start = System.nanoTime();
     List<NDArray> gradients = new ArrayList<>();
     try {
       List<ByteBuffer> views = new ArrayList<>();
@@ -49,7 +51,16 @@ public final class GradientAllReducer {
       exchange(views, true);
     } finally {
       gradients.forEach(NDArray::close);
+      allReduceNanos += System.nanoTime() - start;
     }
+  }
+
+  /**
+   * Wall time spent in {@link #allReduceGradients} so far, waiting for slower ranks included: the
+   * step benchmark's all-reduce share.
+   */
+  public long allReduceNanos() {
+    return allReduceNanos;
   }
 
   /** Overwrites every parameter (trainable or not, e.g. batch-norm statistics) with rank 0's. */

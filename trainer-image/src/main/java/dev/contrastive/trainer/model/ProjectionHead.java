@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
@@ -37,7 +36,7 @@ public final class ProjectionHead extends AbstractBlock {
                 // no biases where a BatchNorm follows: it would cancel them
                 .add(Linear.builder().setUnits(hiddenDim).optBias(false).build())
                 .add(BatchNorm.builder().build())
-                .add(Activation::relu)
+                .add(ReleasingRelu::apply)
                 .add(Linear.builder().setUnits(outputDim).optBias(!outputBatchNorm).build()));
     if (outputBatchNorm) {
       layers.add(BatchNorm.builder().optCenter(false).build());

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
@@ -86,7 +85,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
               .optBias(false)
               .build());
     }
-    block.add(ResidualUnit.batchNorm()).add(Activation::relu);
+    block.add(ResidualUnit.batchNorm()).add(ReleasingRelu::apply);
     if (stem == Stem.IMAGENET) {
       block.add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
     }

@@ -1,11 +1,11 @@
 package dev.contrastive.trainer.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
@@ -23,13 +23,15 @@ public final class ResidualUnit extends AbstractBlock {
 
   private final Block branch;
   private final Block shortcut;
+  private final boolean projectedShortcut;
 
   private ResidualUnit(SequentialBlock branch, int inChannels, int outChannels, int stride) {
     this.branch = addChildBlock("branch", branch);
+    this.projectedShortcut = stride != 1 || inChannels != outChannels;
     this.shortcut =
         addChildBlock(
             "shortcut",
-            stride == 1 && inChannels == outChannels
+            !projectedShortcut
                 ? Blocks.identityBlock()
                 : new SequentialBlock().add(conv(outChannels, 1, stride)).add(batchNorm()));
   }
@@ -40,7 +42,7 @@ public final class ResidualUnit extends AbstractBlock {
         new SequentialBlock()
             .add(conv(outChannels, 3, stride))
             .add(batchNorm())
-            .add(Activation::relu)
+            .add(ReleasingRelu::apply)
             .add(conv(outChannels, 3, 1))
             .add(batchNorm());
     return new ResidualUnit(branch, inChannels, outChannels, stride);
@@ -56,10 +58,10 @@ public final class ResidualUnit extends AbstractBlock {
         new SequentialBlock()
             .add(conv(width, 1, 1))
             .add(batchNorm())
-            .add(Activation::relu)
+            .add(ReleasingRelu::apply)
             .add(conv(width, 3, stride))
             .add(batchNorm())
-            .add(Activation::relu)
+            .add(ReleasingRelu::apply)
             .add(conv(outChannels, 1, 1))
             .add(batchNorm());
     return new ResidualUnit(branch, inChannels, outChannels, stride);
@@ -85,9 +87,13 @@ public final class ResidualUnit extends AbstractBlock {
       NDList inputs,
       boolean training,
       PairList<String, Object> params) {
-    NDList residual = branch.forward(parameterStore, inputs, training, params);
-    NDList skip = shortcut.forward(parameterStore, inputs, training, params);
-    return new NDList(Activation.relu(residual.singletonOrThrow().addi(skip.singletonOrThrow())));
+    NDArray residual = branch.forward(parameterStore, inputs, training, params).singletonOrThrow();
+    NDArray skip = shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow();
+    residual.addi(skip);
+    if (projectedShortcut) {
+      skip.close(); // the shortcut's BatchNorm output, added in: nothing needs it any more
+    }
+    return ReleasingRelu.apply(new NDList(residual));
   }
 
   @Override
