@@ -2,8 +2,8 @@ package dev.contrastive.operator.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.contrastive.api.testing.TestApiServers;
 import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * One real kube-apiserver (with etcd) per test JVM, from {@code ../shared/k8s} through kube-api-test
- * in offline mode, with the checked-in CRD installed. Needs {@code eval "$(../shared/k8s/setup.sh)"}.
+ * One real kube-apiserver (with etcd) per test JVM, started by {@link TestApiServers}, with the
+ * checked-in CRD installed. Needs {@code eval "$(../shared/k8s/setup.sh)"}.
  */
 public final class RealApiServer {
 
@@ -28,12 +28,7 @@ public final class RealApiServer {
   private final KubernetesClient client;
 
   private RealApiServer() throws IOException {
-    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withOfflineMode(true)
-        .withApiServerVersion("1.20.2")
-        .withUpdateKubeConfig(false)
-        .build());
-    server.start();
+    server = TestApiServers.start();
     kubeconfig = Files.createTempFile("kube-api-test", ".kubeconfig");
     Files.writeString(kubeconfig, server.getKubeConfigYaml());
     client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
