@@ -3,6 +3,7 @@ package dev.contrastive.api;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.api.status.ContrastiveTrainingRunStatus;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -31,6 +32,24 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Loss", jsonPath = ".status.progress.loss", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "kNN", jsonPath = ".status.progress.knnTop1", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// Workers resume from checkpoints that only fit the model, data and optimizer they were started
+// with; the operator also ignores such edits (SpecApplied=False), this refuses them at apply time.
+// Cluster fields and runPolicy stay editable. Root level, because the rule needs the status.
+@ValidationRule(
+    value = "!has(oldSelf.status) || !has(oldSelf.status.phase) || oldSelf.status.phase != 'Running'"
+        + " || !has(oldSelf.spec) || (has(self.spec) && "
+        + "has(self.spec.architecture) == has(oldSelf.spec.architecture) && (!has(self.spec.architecture) || self.spec.architecture == oldSelf.spec.architecture) && "
+        + "has(self.spec.dataset) == has(oldSelf.spec.dataset) && (!has(self.spec.dataset) || self.spec.dataset == oldSelf.spec.dataset) && "
+        + "has(self.spec.augmentation) == has(oldSelf.spec.augmentation) && (!has(self.spec.augmentation) || self.spec.augmentation == oldSelf.spec.augmentation) && "
+        + "has(self.spec.loss) == has(oldSelf.spec.loss) && (!has(self.spec.loss) || self.spec.loss == oldSelf.spec.loss) && "
+        + "has(self.spec.optimizer) == has(oldSelf.spec.optimizer) && (!has(self.spec.optimizer) || self.spec.optimizer == oldSelf.spec.optimizer) && "
+        + "has(self.spec.scheduler) == has(oldSelf.spec.scheduler) && (!has(self.spec.scheduler) || self.spec.scheduler == oldSelf.spec.scheduler) && "
+        + "has(self.spec.trainer) == has(oldSelf.spec.trainer) && (!has(self.spec.trainer) || self.spec.trainer == oldSelf.spec.trainer) && "
+        + "has(self.spec.evaluation) == has(oldSelf.spec.evaluation) && (!has(self.spec.evaluation) || self.spec.evaluation == oldSelf.spec.evaluation) && "
+        + "has(self.spec.distributed) == has(oldSelf.spec.distributed) && (!has(self.spec.distributed) || self.spec.distributed == oldSelf.spec.distributed))",
+    message = "spec training fields (architecture, dataset, augmentation, loss, optimizer, scheduler,"
+        + " trainer, evaluation, distributed) cannot change while the run is Running;"
+        + " suspend it or create a new run")
 public class ContrastiveTrainingRun
     extends CustomResource<ContrastiveTrainingRunSpec, ContrastiveTrainingRunStatus>
     implements Namespaced {

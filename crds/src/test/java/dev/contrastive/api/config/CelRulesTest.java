@@ -25,15 +25,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The CEL rules of the checked-in CRD, evaluated with cel-java (kube-apiserver 1.20 has no CEL):
- * each accepts a valid spec and rejects its crafted bad spec, and ConfigResolver refuses the same
- * bad spec, so the local checks mean what the API server's rules mean.
+ * each spec rule accepts a valid spec and rejects its crafted bad spec, and ConfigResolver refuses
+ * the same bad spec, so the local checks mean what the API server's rules mean. The transition
+ * rule (it reads {@code oldSelf}) gets its own update cases.
  */
 class CelRulesTest {
 
-  /** A CEL rule found in the CRD: where it sits below {@code spec} and what it says. */
+  /** A CEL rule found in the CRD: where it sits below the root and what it says. */
   record Rule(List<String> path, String expression, String message) {}
 
   /** How to break a valid spec so that one rule fails, and the field ConfigResolver then names. */
@@ -63,20 +66,25 @@ class CelRulesTest {
         s.trainer.maxEpochs = 10;
       }, "spec.scheduler.warmupEpochs"));
 
+  static final String TRAINING_FIELDS_FIXED_WHILE_RUNNING = "spec training fields (architecture, dataset,"
+      + " augmentation, loss, optimizer, scheduler, trainer, evaluation, distributed) cannot change while"
+      + " the run is Running; suspend it or create a new run";
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
       .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
       .addVar("self", MapType.create(SimpleType.STRING, SimpleType.DYN))
+      .addVar("oldSelf", MapType.create(SimpleType.STRING, SimpleType.DYN))
       .build();
 
   static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
 
   static List<Rule> rulesInCrd() throws Exception {
     JsonNode crd = new YAMLMapper().readTree(Path.of("contrastivetrainingruns.contrastive.dev-v1.yml").toFile());
-    JsonNode spec = crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+    JsonNode root = crd.at("/spec/versions/0/schema/openAPIV3Schema");
     List<Rule> rules = new ArrayList<>();
-    collect(spec, List.of(), rules);
+    collect(root, List.of(), rules);
     return rules;
   }
 
@@ -103,12 +111,41 @@ class CelRulesTest {
   }
 
   static boolean evaluate(Rule rule, ContrastiveTrainingRunSpec spec) throws Exception {
-    Object self = celValue(JSON.convertValue(spec, Map.class));
+    Object self = resource(spec, null);
     for (String key : rule.path()) {
       self = ((Map<?, ?>) self).get(key);
     }
     CelAbstractSyntaxTree ast = COMPILER.compile(rule.expression()).getAst();
     return (Boolean) RUNTIME.createProgram(ast).eval(Map.of("self", self));
+  }
+
+  /** The resource as the API server hands it to a root rule; no status when phase is null. */
+  static Map<String, Object> resource(ContrastiveTrainingRunSpec spec, String phase) {
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("spec", celValue(JSON.convertValue(spec, Map.class)));
+    if (phase != null) {
+      run.put("status", Map.of("phase", phase));
+    }
+    return run;
+  }
+
+  /** Whether the transition rule lets an update from {@code before} (in {@code phase}) to {@code after} through. */
+  static boolean updateAllowed(String phase, ContrastiveTrainingRunSpec before, ContrastiveTrainingRunSpec after)
+      throws Exception {
+    Rule rule = rulesInCrd().stream()
+        .filter(r -> r.message().equals(TRAINING_FIELDS_FIXED_WHILE_RUNNING))
+        .findFirst().orElseThrow();
+    assertThat(rule.path()).as("a root rule: it reads the status").isEmpty();
+    CelAbstractSyntaxTree ast = COMPILER.compile(rule.expression()).getAst();
+    // The operator writes status through the subresource, so a spec update keeps the old status.
+    return (Boolean) RUNTIME.createProgram(ast)
+        .eval(Map.of("self", resource(after, phase), "oldSelf", resource(before, phase)));
+  }
+
+  static ContrastiveTrainingRunSpec withOtherLearningRate() {
+    ContrastiveTrainingRunSpec spec = validSpec();
+    spec.optimizer.lr = spec.optimizer.lr * 2;
+    return spec;
   }
 
   /** CEL's int is a long: widen Jackson's Integers. */
@@ -132,12 +169,15 @@ class CelRulesTest {
     List<String> messages = rulesInCrd().stream().map(Rule::message).toList();
 
     assertThat(messages).isNotEmpty();
-    assertThat(CASES.keySet()).as("one bad case per CEL rule of the CRD").containsExactlyInAnyOrderElementsOf(messages);
+    List<String> covered = new ArrayList<>(CASES.keySet());
+    covered.add(TRAINING_FIELDS_FIXED_WHILE_RUNNING);
+    assertThat(covered).as("one bad case per CEL rule of the CRD").containsExactlyInAnyOrderElementsOf(messages);
   }
 
   @TestFactory
   Stream<DynamicTest> eachRuleAcceptsTheValidSpecAndRejectsItsBadCase() throws Exception {
-    return rulesInCrd().stream().map(rule -> DynamicTest.dynamicTest(rule.message(), () -> {
+    return rulesInCrd().stream().filter(rule -> !rule.expression().contains("oldSelf"))
+        .map(rule -> DynamicTest.dynamicTest(rule.message(), () -> {
       BadCase bad = CASES.get(rule.message());
       assertThat(bad).as("no bad case for CEL rule '%s'", rule.expression()).isNotNull();
       ContrastiveTrainingRunSpec valid = validSpec();
@@ -150,5 +190,45 @@ class CelRulesTest {
           .isInstanceOfSatisfying(InvalidConfigException.class,
               e -> assertThat(e.field()).isEqualTo(bad.resolverField()));
     }));
+  }
+
+  @Test
+  void learningRateChangeWhileRunningIsRefused() throws Exception {
+    assertThat(updateAllowed("Running", validSpec(), withOtherLearningRate())).isFalse();
+  }
+
+  @Test
+  void removingATrainingGroupWhileRunningIsRefused() throws Exception {
+    ContrastiveTrainingRunSpec without = validSpec();
+    without.optimizer = null;
+
+    assertThat(updateAllowed("Running", validSpec(), without)).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Pending", "Suspended", "Succeeded", "Failed"})
+  void learningRateChangeOutsideRunningIsAccepted(String phase) throws Exception {
+    assertThat(updateAllowed(phase, validSpec(), withOtherLearningRate())).isTrue();
+  }
+
+  @Test
+  void learningRateChangeBeforeTheOperatorWroteAStatusIsAccepted() throws Exception {
+    assertThat(updateAllowed(null, validSpec(), withOtherLearningRate())).isTrue();
+  }
+
+  @Test
+  void suspendingWhileRunningIsAccepted() throws Exception {
+    ContrastiveTrainingRunSpec suspended = validSpec();
+    suspended.runPolicy.suspend = true;
+
+    assertThat(updateAllowed("Running", validSpec(), suspended)).isTrue();
+  }
+
+  @Test
+  void imageChangeWhileRunningIsAccepted() throws Exception {
+    ContrastiveTrainingRunSpec otherImage = validSpec();
+    otherImage.image = otherImage.image + "-patched";
+
+    assertThat(updateAllowed("Running", validSpec(), otherImage)).isTrue();
   }
 }
