@@ -155,12 +155,15 @@ abstract class LifecycleBehaviour {
 
   @Test
   void aFinishedRunIsDeletedAfterItsTtl() {
-    List<Pod> pods = runningGang(run -> run.getSpec().runPolicy.ttlSecondsAfterFinished = 1L, "a");
+    // A TTL long enough for the Succeeded phase to be seen before the deletion on a slow machine.
+    List<Pod> pods = runningGang(run -> run.getSpec().runPolicy.ttlSecondsAfterFinished = 4L, "a");
 
     setPodStatus(pods.get(0), PodStates.succeeded());
 
     awaitPhase("simclr", Phase.Succeeded);
+    long finishedAt = System.nanoTime();
     await().atMost(WAIT).until(() -> run("simclr") == null);
+    assertThat(Duration.ofNanos(System.nanoTime() - finishedAt)).as("kept until its TTL").isGreaterThan(Duration.ofSeconds(2));
   }
 
   @Test
