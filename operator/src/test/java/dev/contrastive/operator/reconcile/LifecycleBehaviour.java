@@ -111,13 +111,13 @@ abstract class LifecycleBehaviour {
 
   @Test
   void theActiveDeadlineFailsTheRunAndDeletesItsPods() {
-    runningGang(run -> run.getSpec().runPolicy.activeDeadlineSeconds = 2L, "a");
+    runningGang(run -> run.getSpec().runPolicy.activeDeadlineSeconds = 5L, "a"); // long enough to see Running first
 
     // No pod or node changes from here: only the operator's own requeue can notice the deadline.
     ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
 
     assertThat(condition(failed, "Failed").getReason()).isEqualTo("DeadlineExceeded");
-    assertThat(failed.getStatus().message).contains("spec.runPolicy.activeDeadlineSeconds (2s)");
+    assertThat(failed.getStatus().message).contains("spec.runPolicy.activeDeadlineSeconds (5s)");
     await().atMost(WAIT).untilAsserted(() -> assertThat(pods("simclr")).isEmpty());
   }
 
