@@ -33,15 +33,11 @@ import org.junit.jupiter.api.Test;
  * The run lifecycle as a user sees it, against each kind of API server by a subclass. Pod states
  * are set by the test as kubelet and scheduler would; every test has its own namespace and nodes.
  */
-abstract class LifecycleBehaviour {
+abstract class LifecycleBehaviour extends ClusterBehaviour {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Duration QUIET = Duration.ofSeconds(2);
 
-  protected String namespace;
   private String tag;
-
-  protected abstract KubernetesClient client();
 
   /** Stops the operator and starts a new process's worth of it: fresh caches, fresh reconciler. */
   protected abstract void restartOperator();
@@ -357,38 +353,6 @@ abstract class LifecycleBehaviour {
         .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
   }
 
-  private ContrastiveTrainingRun run(String name) {
-    return client().resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName(name).get();
-  }
-
-  private List<Pod> pods(String run) {
-    return client().pods().inNamespace(namespace).withLabel("contrastive.dev/run", run).list().getItems().stream()
-        .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
-  }
-
-  private List<Pod> awaitPods(String run, int count) {
-    return await().atMost(WAIT).until(() -> pods(run), pods -> pods.size() == count);
-  }
-
-  private ContrastiveTrainingRun awaitPhase(String name, Phase phase) {
-    return await().atMost(WAIT).until(() -> run(name),
-        run -> run != null && run.getStatus() != null && run.getStatus().phase == phase);
-  }
-
-  private void setPodStatus(Pod pod, PodStatus status) {
-    client().pods().inNamespace(namespace).withName(pod.getMetadata().getName()).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-  }
-
-  private List<Event> events(String run) {
-    return client().v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(e -> run.equals(e.getInvolvedObject().getName())).toList();
-  }
-
-  private List<String> eventReasons(String run) {
-    return events(run).stream().map(Event::getReason).toList();
-  }
-
   private static List<String> uids(List<Pod> pods) {
     return pods.stream().map(p -> p.getMetadata().getUid()).toList();
   }
@@ -400,12 +364,6 @@ abstract class LifecycleBehaviour {
   private static Map<String, String> env(Pod pod) {
     return pod.getSpec().getContainers().get(0).getEnv().stream().filter(e -> e.getValue() != null)
         .collect(java.util.stream.Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-  }
-
-  private static Condition condition(ContrastiveTrainingRun run, String type) {
-    // An AssertionError, so that an await retries until the condition appears.
-    return run.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
-        .orElseThrow(() -> new AssertionError("no condition " + type + " yet"));
   }
 
   static {

@@ -34,14 +34,10 @@ import org.junit.jupiter.api.Test;
  * What a user sees the operator do, run against each kind of API server by a subclass. Every test
  * has its own namespace, and labels its (cluster-wide) nodes so that only its runs select them.
  */
-abstract class ReconcileBehaviour {
+abstract class ReconcileBehaviour extends ClusterBehaviour {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
-  protected String namespace;
   private String tag;
-
-  protected abstract KubernetesClient client();
 
   @BeforeEach
   void isolate() {
@@ -308,47 +304,14 @@ abstract class ReconcileBehaviour {
     return client().resource(run).create();
   }
 
-  private ContrastiveTrainingRun run(String name) {
-    return client().resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName(name).get();
-  }
-
-  private List<Pod> pods(String run) {
-    return client().pods().inNamespace(namespace).withLabel("contrastive.dev/run", run).list().getItems().stream()
-        .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
-  }
-
-  private List<Pod> awaitPods(String run, int count) {
-    return await().atMost(WAIT).until(() -> pods(run), pods -> pods.size() == count);
-  }
-
-  protected ContrastiveTrainingRun awaitPhase(String name, Phase phase) {
-    return await().atMost(WAIT).until(() -> run(name),
-        run -> run != null && run.getStatus() != null && run.getStatus().phase == phase);
-  }
-
-  private void setPodStatus(Pod pod, PodStatus status) {
-    client().pods().inNamespace(namespace).withName(pod.getMetadata().getName()).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-  }
-
   private void patchStatus(ContrastiveTrainingRun run, Map<String, Object> fields) {
     client().resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName(run.getMetadata().getName())
         .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", fields)));
   }
 
-  private List<String> eventReasons(String run) {
-    return client().v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(e -> run.equals(e.getInvolvedObject().getName()))
-        .map(e -> e.getReason()).toList();
-  }
-
   private String pinnedNode(Pod pod) {
     return pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
         .getNodeSelectorTerms().get(0).getMatchFields().get(0).getValues().get(0);
-  }
-
-  private static Condition condition(ContrastiveTrainingRun run, String type) {
-    return run.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
   }
 
   static {

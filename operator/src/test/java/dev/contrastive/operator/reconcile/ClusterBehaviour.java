@@ -1,0 +1,69 @@
+package dev.contrastive.operator.reconcile;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.status.Phase;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the behaviour suites (reconcile, lifecycle) read and set in the cluster they run against,
+ * mock or real: the run, its pods, pod states as a kubelet would write them, Events, conditions.
+ */
+abstract class ClusterBehaviour {
+
+  protected static final Duration WAIT = Duration.ofSeconds(30);
+
+  /** The namespace of the current test; each test gets its own. */
+  protected String namespace;
+
+  protected abstract KubernetesClient client();
+
+  protected ContrastiveTrainingRun run(String name) {
+    return client().resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName(name).get();
+  }
+
+  protected List<Pod> pods(String run) {
+    return client().pods().inNamespace(namespace).withLabel("contrastive.dev/run", run).list().getItems().stream()
+        .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
+  }
+
+  protected List<Pod> awaitPods(String run, int count) {
+    return await().atMost(WAIT).until(() -> pods(run), pods -> pods.size() == count);
+  }
+
+  protected ContrastiveTrainingRun awaitPhase(String name, Phase phase) {
+    return await().atMost(WAIT).until(() -> run(name),
+        run -> run != null && run.getStatus() != null && run.getStatus().phase == phase);
+  }
+
+  protected void setPodStatus(Pod pod, PodStatus status) {
+    client().pods().inNamespace(namespace).withName(pod.getMetadata().getName()).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+  }
+
+  protected List<Event> events(String run) {
+    return client().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> run.equals(e.getInvolvedObject().getName())).toList();
+  }
+
+  protected List<String> eventReasons(String run) {
+    return events(run).stream().map(Event::getReason).toList();
+  }
+
+  protected static Condition condition(ContrastiveTrainingRun run, String type) {
+    // An AssertionError, so that an await retries until the condition appears.
+    return run.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
+        .orElseThrow(() -> new AssertionError("no condition " + type + " yet"));
+  }
+}
