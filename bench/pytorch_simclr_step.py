@@ -38,6 +38,18 @@ def nt_xent(z, temperature):
     return F.cross_entropy(sim, targets)
 
 
+def allocator():
+    """The malloc this process runs on, named as `trainer bench` names it."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            name = line.rsplit("/", 1)[-1]
+            if name.startswith("libtcmalloc"):
+                return "tcmalloc"
+            if name.startswith("libjemalloc"):
+                return "jemalloc"
+    return "glibc"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=128)
@@ -69,9 +81,9 @@ def main():
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         "engine=pytorch-%s arch=resnet18 batch=%d image=%d steps=%d images_per_second=%.2f "
-        "seconds_per_step=%.3f peak_rss_mib=%.0f"
+        "seconds_per_step=%.3f peak_rss_mib=%.0f allocator=%s"
         % (torch.__version__, args.batch, args.image_size, args.steps,
-           args.batch * args.steps / elapsed, elapsed / args.steps, peak_mib)
+           args.batch * args.steps / elapsed, elapsed / args.steps, peak_mib, allocator())
     )
 
 

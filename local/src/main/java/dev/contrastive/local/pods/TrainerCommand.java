@@ -10,17 +10,20 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The trainer image as a local JVM: {@code java -cp <trainer jar + lib/*> TrainerCli <args>}.
- * The image's entrypoint is the trainer CLI, so the container's {@code command} (if any) is
- * replaced by it and only its {@code args} are passed on. Ranks share this machine's cores.
+ * The trainer image as a local JVM, started as the image's entrypoint starts it:
+ * {@code scripts/with-tcmalloc java -cp <trainer jar + lib/*> TrainerCli <args>}. The image's
+ * entrypoint is the trainer CLI, so the container's {@code command} (if any) is replaced by it and
+ * only its {@code args} are passed on. Ranks share this machine's cores.
  */
 public final class TrainerCommand implements ContainerCommand {
 
   public static final String MAIN_CLASS = "dev.contrastive.trainer.cli.TrainerCli";
 
+  private final String launcher;
   private final String classpath;
 
-  private TrainerCommand(String classpath) {
+  private TrainerCommand(String launcher, String classpath) {
+    this.launcher = launcher;
     this.classpath = classpath;
   }
 
@@ -38,14 +41,18 @@ public final class TrainerCommand implements ContainerCommand {
     if (!Files.isDirectory(lib)) {
       throw new IOException("no " + lib + "; build it with ./mvnw -q -B -DskipTests package");
     }
-    return new TrainerCommand(jar.toAbsolutePath() + java.io.File.pathSeparator + lib.toAbsolutePath() + "/*");
+    Path launcher = repoRoot.resolve("scripts").resolve("with-tcmalloc").toAbsolutePath();
+    if (!Files.isExecutable(launcher)) {
+      throw new IOException("no executable " + launcher + " (it starts the trainer as the image does)");
+    }
+    return new TrainerCommand(launcher.toString(), jar.toAbsolutePath() + java.io.File.pathSeparator + lib.toAbsolutePath() + "/*");
   }
 
   @Override
   public List<String> commandLine(Container container, List<String> args, Map<String, String> env) {
     int ranks = Math.max(1, parse(env.get("WORLD_SIZE")));
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / ranks);
-    List<String> line = new ArrayList<>(List.of(
+    List<String> line = new ArrayList<>(List.of(launcher,
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dai.djl.pytorch.num_threads=" + threads,
         "-Dai.djl.pytorch.num_interop_threads=1",

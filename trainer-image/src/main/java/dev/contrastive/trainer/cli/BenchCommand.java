@@ -96,11 +96,11 @@ final class BenchCommand implements Callable<Integer> {
         " allreduce_seconds_per_step=%.3f allreduce_share=%.3f", allReduceSeconds / steps, allReduceSeconds / seconds);
     root.out.println(String.format(Locale.ROOT,
         "engine=djl-%s-%s arch=%s batch=%d%s image=%d steps=%d images_per_second=%.2f"
-            + " seconds_per_step=%.3f%s peak_rss_mib=%.0f",
+            + " seconds_per_step=%.3f%s peak_rss_mib=%.0f allocator=%s",
         Engine.getInstance().getEngineName().toLowerCase(Locale.ROOT), Engine.getInstance().getVersion(),
         spec.architecture.preset, batch, ranks, size, steps,
         (double) batch * group.worldSize() * steps / seconds, seconds / steps, allReduce,
-        ProcessMemory.peakResidentMiB()));
+        ProcessMemory.peakResidentMiB(), NativeAllocator.inUse()));
   }
 
   private void oneStep(SimClrStep step, NDManager manager, int size, float lr) {

@@ -44,6 +44,10 @@ final class TrainCommand implements Callable<Integer> {
       return launch();
     }
     try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
+      if (group.rank() == 0 && NativeAllocator.inUse().equals(NativeAllocator.GLIBC)) {
+        root.out.println("note: libtorch runs on glibc malloc here; steps of large batches run up to 1.3x"
+            + " faster with tcmalloc (install libtcmalloc-minimal4, start through scripts/with-tcmalloc)");
+      }
       TrainingRun.Result result = new TrainingRun(
           spec, group, StatusWriters.fromEnvironment(root.env), System.console() != null ? root.out : null)
           .run(stopAfterEpochs == null ? Integer.MAX_VALUE : stopAfterEpochs);
