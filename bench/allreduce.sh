@@ -2,7 +2,9 @@
 # All-reduce bandwidth of the trainer's ring (Java) and torch.distributed Gloo, side by side, for
 # 2, 3 and 4 ranks on loopback. Needs Debian's python3-torch (/usr/bin/python3) and a packaged
 # trainer: ./mvnw -B -q -pl trainer-image -am package -DskipTests
-# Usage: bench/allreduce.sh [sizes MiB, comma-separated] [repetitions] [rank counts]
+# Each size is warmed up with at least 5 calls and 256 MiB, and timed over at least REPS calls and
+# 1 GiB, on both sides (short windows move by up to 2x with 3-4 ranks on 2 cores).
+# Usage: bench/allreduce.sh [sizes MiB, comma-separated] [least repetitions] [rank counts]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${1:-1,4,16,64,256}

@@ -1,6 +1,6 @@
 """torch.distributed Gloo all-reduce bandwidth, same CSV as AllReduceBenchmark.
 
-Usage: allreduce_gloo.py NPROC SIZES_MIB(comma-separated) REPETITIONS
+Usage: allreduce_gloo.py NPROC SIZES_MIB(comma-separated) LEAST_REPETITIONS
 """
 import socket
 import sys
@@ -17,15 +17,16 @@ def worker(rank, nproc, port, sizes, reps):
                             rank=rank, world_size=nproc)
     for mib in sizes:
         data = torch.zeros((mib << 20) // 4, dtype=torch.float32)
-        for _ in range(3):
-            dist.all_reduce(data)  # warm-up, as the Java side does
+        for _ in range(max(5, 256 // mib)):
+            dist.all_reduce(data)  # warm-up: at least 5 calls and 256 MiB, as the Java side does
+        timed = max(reps, 1024 // mib)  # at least 1 GiB in all, as the Java side does
         dist.barrier()
         cpu_start = time.process_time()
         start = time.perf_counter()
-        for _ in range(reps):
+        for _ in range(timed):
             dist.all_reduce(data)
-        seconds = torch.tensor([(time.perf_counter() - start) / reps], dtype=torch.float64)
-        cpu = torch.tensor([(time.process_time() - cpu_start) / reps], dtype=torch.float64)
+        seconds = torch.tensor([(time.perf_counter() - start) / timed], dtype=torch.float64)
+        cpu = torch.tensor([(time.process_time() - cpu_start) / timed], dtype=torch.float64)
         dist.all_reduce(seconds, op=dist.ReduceOp.MAX)
         dist.all_reduce(cpu)
         if rank == 0:

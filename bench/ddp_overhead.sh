@@ -6,7 +6,8 @@
 # as fast as one alone (they share caches and memory bandwidth), so "what the 2 cores can give" is
 # measured too: two independent 1-rank benches at the same time, no communication. The DDP
 # overhead is t(2 ranks) / t(2 independent) - 1; t(2 ranks) / t(1 rank alone) - 1 is printed
-# beside it. The cases alternate, REPEATS times each.
+# beside it. The cases alternate, REPEATS times each. The trainer runs as shipped
+# (scripts/with-tcmalloc: tcmalloc where the machine has it).
 # Needs a packaged trainer: ./mvnw -B -q -pl trainer-image -am package -DskipTests
 # Usage: bench/ddp_overhead.sh [per-rank batch] [timed steps] [repeats]
 set -euo pipefail
@@ -19,7 +20,7 @@ CP='trainer-image/target/classes:trainer-image/target/lib/*'
 THREADS=(-Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1)
 
 bench() { # nproc -> the rank-0 line, without the launcher's prefix
-  java "${THREADS[@]}" -cp "$CP" dev.contrastive.trainer.cli.TrainerCli bench \
+  scripts/with-tcmalloc java "${THREADS[@]}" -cp "$CP" dev.contrastive.trainer.cli.TrainerCli bench \
     -f bench/resnet18-step.yaml --batch "$BATCH" --steps "$STEPS" --nproc "$1" \
     | sed -n 's/^\(\[rank 0\] \)\{0,1\}\(engine=.*\)/\2/p'
 }

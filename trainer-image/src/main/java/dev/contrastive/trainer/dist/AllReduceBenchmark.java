@@ -20,11 +20,34 @@ public final class AllReduceBenchmark {
     return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
   }
 
-  /** Arguments: nproc, comma-separated sizes in MiB, repetitions per size. */
+  /**
+   * Untimed all-reduces before each size: at least 5 and at least {@link #WARM_UP_MIB} in all, the
+   * same rule as bench/allreduce_gloo.py. The JVM compiles the ring's loop only after a few dozen
+   * calls (with 3 small warm-up calls, a third of the first size's CPU went to the JIT); training
+   * all-reduces every step, so what it runs is the compiled loop.
+   */
+  static int warmUpCalls(int mib) {
+    return Math.max(5, WARM_UP_MIB / mib);
+  }
+
+  private static final int WARM_UP_MIB = 256;
+
+  /**
+   * Timed all-reduces of one size: at least {@code least} and at least {@link #TIMED_MIB} in all,
+   * the same rule as bench/allreduce_gloo.py. With 3-4 ranks sharing 2 cores, a window of a few
+   * small calls (10 x 7 ms) moved by up to 2x between runs with the scheduler; about 2 s does not.
+   */
+  static int timedCalls(int mib, int least) {
+    return Math.max(least, TIMED_MIB / mib);
+  }
+
+  private static final int TIMED_MIB = 1024;
+
+  /** Arguments: nproc, comma-separated sizes in MiB, least repetitions per size. */
   public static void main(String[] args) {
     int nproc = Integer.parseInt(args[0]);
     int[] sizesMiB = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
-    int repetitions = Integer.parseInt(args[2]);
+    int leastRepetitions = Integer.parseInt(args[2]);
     if (System.getenv("WORLD_SIZE") == null) {
       List<String> jvm = List.of("-Xmx256m", "-XX:MaxDirectMemorySize=1g");
       System.exit(new LocalLauncher(nproc, jvm, AllReduceBenchmark.class.getName(),
@@ -35,9 +58,10 @@ public final class AllReduceBenchmark {
     try (ProcessGroup group = ProcessGroup.fromEnvironment(System.getenv(), spec)) {
       for (int mib : sizesMiB) {
         ByteBuffer data = ByteBuffer.allocateDirect(mib << 20);
-        for (int i = 0; i < 3; i++) {
-          group.allReduce(data, false); // warm-up: JIT and TCP windows
+        for (int i = 0; i < warmUpCalls(mib); i++) {
+          group.allReduce(data, false); // the JIT compiles the ring loop; TCP windows open
         }
+        int repetitions = timedCalls(mib, leastRepetitions);
         group.barrier();
         long cpuStart = cpuNanos();
         long start = System.nanoTime();

@@ -33,11 +33,7 @@ public final class ProcessGroup implements AutoCloseable {
     this.worldSize = worldSize;
     this.bucketBytes = bucketBytes;
     this.links = links;
-    // Scratch holds received bytes until they are added; a bucket's chunk keeps reads large.
-    this.transfer = links == null
-        ? null
-        : new RingTransfer(links, peerTimeout, bucketBytes / worldSize + Float.BYTES,
-            2 * (worldSize - 1));
+    this.transfer = links == null ? null : new RingTransfer(links, peerTimeout, 2 * (worldSize - 1));
   }
 
   /** Joins the gang described by the environment (see {@link WorkerEnvironment}). */
