@@ -39,6 +39,7 @@ public final class LocalCluster implements AutoCloseable {
   public static LocalCluster start(ApiServer server, int nodes, ContainerCommands commands, Path workDir,
       Path processDir, PrintStream console) {
     InProcessOperator operator = null;
+    LocalCluster cluster = null;
     try {
       KubernetesClient client = server.client();
       CrdInstaller.install(client, Duration.ofSeconds(60));
@@ -47,13 +48,16 @@ public final class LocalCluster implements AutoCloseable {
       PodRunner runner = new PodRunner(client, commands, workDir, processDir, console)
           .withNodeEnv(NodeEnv.of(server.podKubeconfig(workDir), System.getenv()))
           .start();
-      return new LocalCluster(server, operator, runner);
-    } catch (RuntimeException e) {
-      if (operator != null) {
-        operator.close();
+      cluster = new LocalCluster(server, operator, runner);
+      return cluster;
+    } finally {
+      // Errors too (a missing class from a stale build): never leave etcd and the API server running.
+      if (cluster == null) {
+        if (operator != null) {
+          operator.close();
+        }
+        server.close();
       }
-      server.close();
-      throw e;
     }
   }
 
