@@ -18,7 +18,7 @@ public class RunPolicySpec {
   public Integer backoffLimit = 3;
 
   @Min(1)
-  @JsonPropertyDescription("Seconds from startTime after which the run is Failed.")
+  @JsonPropertyDescription("Seconds from status.startTime (the gang's first start, reset when a suspended run resumes) after which the run is Failed.")
   public Long activeDeadlineSeconds;
 
   @Min(0)

@@ -110,8 +110,14 @@ public final class LifecyclePolicy {
     return run.getSpec().runPolicy == null ? new RunPolicySpec() : run.getSpec().runPolicy;
   }
 
+  /**
+   * When the deadline clock started; empty while suspended. As for a Kubernetes Job, suspension
+   * stops the clock and resuming restarts it (the status records a new startTime), so a run that
+   * a queue held suspended for hours does not fail the moment it resumes.
+   */
   private static Optional<Instant> startTime(ContrastiveTrainingRun run) {
-    return Optional.ofNullable(run.getStatus()).map(s -> s.startTime).map(Instant::parse);
+    return Optional.ofNullable(run.getStatus()).filter(s -> s.phase != Phase.Suspended)
+        .map(s -> s.startTime).map(Instant::parse);
   }
 
   /** A worker whose node is gone or not Ready: its pod cannot go on. */

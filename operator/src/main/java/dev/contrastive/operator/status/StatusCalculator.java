@@ -39,7 +39,7 @@ public final class StatusCalculator {
     next.observedGeneration = generation;
     next.workers = workers;
     next.restarts = before.restarts;
-    next.startTime = before.startTime != null || outcome.phase() != Phase.Running ? before.startTime : timestamp;
+    next.startTime = startTime(before, outcome, timestamp);
     next.completionTime = before.completionTime != null || !outcome.phase().isFinished()
         ? before.completionTime : timestamp;
     next.conditions = new ArrayList<>(List.of(
@@ -51,6 +51,18 @@ public final class StatusCalculator {
     find(before, SPEC_APPLIED).ifPresent(next.conditions::add);
     next.progress = null;
     return next;
+  }
+
+  /**
+   * Set when the gang first runs, and again when a suspended run that had started resumes: the
+   * deadline (activeDeadlineSeconds) counts from it, and suspension stops that clock as for a Job.
+   */
+  private static String startTime(ContrastiveTrainingRunStatus before, Outcome outcome, String timestamp) {
+    boolean resumed = before.phase == Phase.Suspended && outcome.phase() != Phase.Suspended;
+    if (before.startTime != null) {
+      return resumed ? timestamp : before.startTime;
+    }
+    return outcome.phase() == Phase.Running ? timestamp : null;
   }
 
   /** A gang restart: one more restart counted, and the {@link #RESTARTED} condition names its cause. */

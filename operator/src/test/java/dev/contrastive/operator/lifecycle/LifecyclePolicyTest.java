@@ -120,6 +120,19 @@ class LifecyclePolicyTest {
   }
 
   @Test
+  void aRunResumedAfterItsDeadlineWouldHavePassedStartsANewClock() {
+    ContrastiveTrainingRun run = running(0);
+    run.getSpec().runPolicy.activeDeadlineSeconds = 60L;
+    run.getStatus().phase = Phase.Suspended; // suspended for an hour, now resumed
+
+    Decision decision = LifecyclePolicy.decide(run, AB, List.of(pod(0, PodStates.running()),
+        pod(1, PodStates.running())), READY, NOW.plusSeconds(3600));
+
+    assertThat(decision).isInstanceOfSatisfying(Proceed.class,
+        proceed -> assertThat(proceed.recheckAfter()).contains(Duration.ofSeconds(60)));
+  }
+
+  @Test
   void unschedulableLongerThanTheTimeoutIsReportedAsSuch() {
     ContrastiveTrainingRun run = Fixtures.run("r", "ns");
     run.getSpec().runPolicy.schedulingTimeoutSeconds = 30;

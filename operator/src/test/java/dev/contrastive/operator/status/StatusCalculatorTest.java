@@ -72,6 +72,19 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void resumingARunThatHadStartedRestartsItsDeadlineClock() {
+    Outcome running = Outcome.of(gang(2, 0, 0, Optional.empty()));
+    ContrastiveTrainingRunStatus started = StatusCalculator.next(null, 1L, running, TWO, T0);
+    ContrastiveTrainingRunStatus suspended =
+        StatusCalculator.next(started, 2L, Outcome.suspended(), WorkersStatus.of(0, 0, List.of()), T0.plusSeconds(60));
+    ContrastiveTrainingRunStatus resumed = StatusCalculator.next(suspended, 3L,
+        Outcome.of(gang(2, 0, 0, Optional.empty())), TWO, T1);
+
+    assertThat(suspended.startTime).isEqualTo("2026-01-01T10:00:00Z");
+    assertThat(resumed.startTime).isEqualTo("2026-01-01T10:05:00Z");
+  }
+
+  @Test
   void finishingSetsCompletionTimeAndFlipsConditions() {
     ContrastiveTrainingRunStatus running = StatusCalculator.next(null, 1L, Outcome.of(gang(2, 0, 0, Optional.empty())), TWO, T0);
     ContrastiveTrainingRunStatus done = StatusCalculator.next(running, 1L, Outcome.of(gang(0, 2, 0, Optional.empty())), TWO, T1);
