@@ -1,0 +1,79 @@
+package dev.contrastive.operator.startup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.operator.reconcile.ContrastiveTrainingRunReconciler;
+import dev.contrastive.operator.status.StatusPatcher;
+import dev.contrastive.operator.testing.Fixtures;
+import dev.contrastive.operator.testing.RealApiServer;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two operator replicas (a rolling update) never reconcile at once: a replica that does not hold
+ * the lease leaves runs alone, and takes over once the holder stops renewing it.
+ */
+class LeaderElectionTest {
+
+  private static final String LEASE_NAMESPACE = "default";
+  private static final int LEASE_SECONDS = 4;
+
+  private final KubernetesClient client = RealApiServer.get().client();
+  private Operator follower;
+
+  @AfterEach
+  void stop() {
+    if (follower != null) {
+      follower.stop();
+    }
+    client.resources(Lease.class).inNamespace(LEASE_NAMESPACE).withName(LeaderElection.LEASE_NAME).delete();
+  }
+
+  @Test
+  void aReplicaWithoutTheLeaseWaitsAndTakesOverWhenTheLeaderStopsRenewing() {
+    // The old replica of a rolling update holds the lease and has just renewed it.
+    ZonedDateTime renewed = ZonedDateTime.now().truncatedTo(ChronoUnit.MICROS);
+    client.resource(new LeaseBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName(LeaderElection.LEASE_NAME).withNamespace(LEASE_NAMESPACE).build())
+        .withNewSpec().withHolderIdentity("old-replica").withLeaseDurationSeconds(LEASE_SECONDS)
+        .withAcquireTime(renewed).withRenewTime(renewed).withLeaseTransitions(0).endSpec()
+        .build()).create();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("leader-election").endMetadata()
+        .build()).serverSideApply();
+    ContrastiveTrainingRun run = Fixtures.run("waits-for-the-leader", "leader-election");
+    run.getMetadata().setUid(null);
+    client.resource(run).create();
+
+    follower = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
+        .withLeaderElectionConfiguration(LeaderElection.lease()
+            .withLeaseNamespace(LEASE_NAMESPACE).withIdentity("new-replica")
+            .withLeaseDuration(Duration.ofSeconds(LEASE_SECONDS)).withRenewDeadline(Duration.ofSeconds(3))
+            .withRetryPeriod(Duration.ofMillis(500)).buildForTest(false)));
+    follower.register(new ContrastiveTrainingRunReconciler(Optional.of(StatusPatcher.FIELD_MANAGER)));
+    follower.start();
+
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !reconciled(run));
+    await().atMost(Duration.ofSeconds(LEASE_SECONDS + 20)).until(() -> reconciled(run));
+    assertThat(client.resources(Lease.class).inNamespace(LEASE_NAMESPACE).withName(LeaderElection.LEASE_NAME).get()
+        .getSpec().getHolderIdentity()).isEqualTo("new-replica");
+  }
+
+  /** The operator records the generation it saw in every status it writes. */
+  private boolean reconciled(ContrastiveTrainingRun run) {
+    ContrastiveTrainingRun current = client.resources(ContrastiveTrainingRun.class)
+        .inNamespace(run.getMetadata().getNamespace()).withName(run.getMetadata().getName()).get();
+    return current.getStatus() != null && current.getStatus().observedGeneration != null;
+  }
+}
