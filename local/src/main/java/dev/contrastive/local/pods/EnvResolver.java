@@ -19,13 +19,15 @@ import java.util.Objects;
  * A container's env as a kubelet on this machine would set it: literal values, the downward API,
  * Secret and ConfigMap keys. Every pod runs here, so the pod IP and any in-cluster DNS name
  * (a {@code .svc} name, or {@code MASTER_ADDR}) are 127.0.0.1, and paths under a volume's
- * mountPath move to the volume's local folder.
+ * mountPath move to the volume's local folder. Each run's MASTER_PORT is a port of its own
+ * ({@link RunPorts}).
  */
 public final class EnvResolver {
 
   public static final String LOCAL_IP = "127.0.0.1";
 
   private final KubernetesClient client;
+  private final RunPorts runPorts = new RunPorts();
 
   public EnvResolver(KubernetesClient client) {
     this.client = client;
@@ -38,7 +40,9 @@ public final class EnvResolver {
       String value = var.getValueFrom() == null
           ? Objects.requireNonNullElse(var.getValue(), "")
           : from(pod, nodeName, var.getName(), var.getValueFrom());
-      if (value != null) {
+      if (value != null && RunPorts.MASTER_PORT.equals(var.getName())) {
+        env.put(var.getName(), runPorts.masterPort(pod, value));
+      } else if (value != null) {
         env.put(var.getName(), volumes.rewrite(localAddress(var.getName(), value)));
       }
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.contrastive.local.SharedApiServer;
 import dev.contrastive.local.nodes.SimulatedNodes;
+import dev.contrastive.operator.plan.RunNames;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +72,29 @@ class PodRunnerTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(TestPods.phase(client, pod)));
     assertThat(Files.readString(runner.logFile(client.resource(pod).get())).trim())
         .isEqualTo("1|s3cret|7|127.0.0.1|env|" + namespace + "|127.0.0.1");
+  }
+
+  @Test
+  void eachRunGetsALocalMasterPortOfItsOwnSharedByItsPods() throws Exception {
+    Pod a0 = client.resource(masterPortPod("a-0", "run-a")).create();
+    Pod a1 = client.resource(masterPortPod("a-1", "run-a")).create();
+    Pod b0 = client.resource(masterPortPod("b-0", "run-b")).create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> Stream.of(a0, a1, b0)
+        .allMatch(pod -> "Succeeded".equals(TestPods.phase(client, pod))));
+    String portA0 = Files.readString(runner.logFile(client.resource(a0).get())).trim();
+    String portA1 = Files.readString(runner.logFile(client.resource(a1).get())).trim();
+    String portB0 = Files.readString(runner.logFile(client.resource(b0).get())).trim();
+
+    assertThat(portA0).matches("[0-9]+").isEqualTo(portA1).isNotEqualTo(portB0);
+    assertThat(portB0).matches("[0-9]+");
+  }
+
+  private Pod masterPortPod(String name, String run) {
+    return TestPods.shell(namespace, name, "echo \"$MASTER_PORT\"")
+        .editMetadata().addToLabels(RunNames.RUN_LABEL, run).endMetadata()
+        .editSpec().editFirstContainer().addNewEnv().withName("MASTER_PORT").withValue("29500").endEnv()
+        .endContainer().endSpec().build();
   }
 
   @Test
