@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,10 +34,12 @@ class LeaderElectionTest {
   private static final int LEASE_SECONDS = 4;
 
   private final KubernetesClient client = RealApiServer.get().client();
+  private final ScheduledExecutorService oldReplica = Executors.newSingleThreadScheduledExecutor();
   private Operator follower;
 
   @AfterEach
   void stop() {
+    oldReplica.shutdownNow();
     if (follower != null) {
       follower.stop();
     }
@@ -43,13 +48,16 @@ class LeaderElectionTest {
 
   @Test
   void aReplicaWithoutTheLeaseWaitsAndTakesOverWhenTheLeaderStopsRenewing() {
-    // The old replica of a rolling update holds the lease and has just renewed it.
-    ZonedDateTime renewed = ZonedDateTime.now().truncatedTo(ChronoUnit.MICROS);
+    // The old replica of a rolling update holds the lease and keeps renewing it until it stops.
+    ZonedDateTime acquired = now();
     client.resource(new LeaseBuilder()
         .withMetadata(new ObjectMetaBuilder().withName(LeaderElection.LEASE_NAME).withNamespace(LEASE_NAMESPACE).build())
         .withNewSpec().withHolderIdentity("old-replica").withLeaseDurationSeconds(LEASE_SECONDS)
-        .withAcquireTime(renewed).withRenewTime(renewed).withLeaseTransitions(0).endSpec()
+        .withAcquireTime(acquired).withRenewTime(acquired).withLeaseTransitions(0).endSpec()
         .build()).create();
+    oldReplica.scheduleAtFixedRate(() -> client.resources(Lease.class).inNamespace(LEASE_NAMESPACE)
+        .withName(LeaderElection.LEASE_NAME).edit(lease -> new LeaseBuilder(lease).editSpec()
+            .withRenewTime(now()).endSpec().build()), 500, 500, TimeUnit.MILLISECONDS);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("leader-election").endMetadata()
         .build()).serverSideApply();
     ContrastiveTrainingRun run = Fixtures.run("waits-for-the-leader", "leader-election");
@@ -64,10 +72,16 @@ class LeaderElectionTest {
     follower.register(new ContrastiveTrainingRunReconciler(Optional.of(StatusPatcher.FIELD_MANAGER)));
     follower.start();
 
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !reconciled(run));
+    await().during(Duration.ofSeconds(LEASE_SECONDS + 1)).atMost(Duration.ofSeconds(LEASE_SECONDS + 2))
+        .until(() -> !reconciled(run));
+    oldReplica.shutdownNow(); // the old pod is gone: its lease runs out
     await().atMost(Duration.ofSeconds(LEASE_SECONDS + 20)).until(() -> reconciled(run));
     assertThat(client.resources(Lease.class).inNamespace(LEASE_NAMESPACE).withName(LeaderElection.LEASE_NAME).get()
         .getSpec().getHolderIdentity()).isEqualTo("new-replica");
+  }
+
+  private static ZonedDateTime now() {
+    return ZonedDateTime.now().truncatedTo(ChronoUnit.MICROS);
   }
 
   /** The operator records the generation it saw in every status it writes. */
