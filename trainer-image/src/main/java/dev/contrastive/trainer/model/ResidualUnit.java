@@ -89,11 +89,14 @@ public final class ResidualUnit extends AbstractBlock {
       PairList<String, Object> params) {
     NDArray residual = branch.forward(parameterStore, inputs, training, params).singletonOrThrow();
     NDArray skip = shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow();
-    residual.addi(skip);
+    // Out of place: DJL's BatchNorm output is a strided view, and an in-place add on it made
+    // autograd clone and copy an activation-sized gradient per unit in backward (profiled).
+    NDArray sum = residual.add(skip);
+    residual.close();
     if (projectedShortcut) {
       skip.close(); // the shortcut's BatchNorm output, added in: nothing needs it any more
     }
-    return ReleasingRelu.apply(new NDList(residual));
+    return ReleasingRelu.apply(new NDList(sum));
   }
 
   @Override
