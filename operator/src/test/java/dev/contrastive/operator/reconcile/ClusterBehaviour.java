@@ -6,6 +6,7 @@ import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,6 +16,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * What the behaviour suites (reconcile, lifecycle) read and set in the cluster they run against,
@@ -26,6 +29,16 @@ abstract class ClusterBehaviour {
 
   /** The namespace of the current test; each test gets its own. */
   protected String namespace;
+  /** Unique to the current test: its namespace, and a prefix for the (cluster-wide) nodes it makes. */
+  protected String tag;
+
+  @BeforeEach
+  void isolate() {
+    tag = "t" + UUID.randomUUID().toString().substring(0, 8);
+    namespace = tag;
+    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+        .build()).create();
+  }
 
   protected abstract KubernetesClient client();
 

@@ -10,7 +10,6 @@ import dev.contrastive.operator.testing.PodStates;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -22,11 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,18 +34,8 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
 
   private static final Duration QUIET = Duration.ofSeconds(2);
 
-  private String tag;
-
   /** Stops the operator and starts a new process's worth of it: fresh caches, fresh reconciler. */
   protected abstract void restartOperator();
-
-  @BeforeEach
-  void isolate() {
-    tag = "t" + UUID.randomUUID().toString().substring(0, 8);
-    namespace = tag;
-    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
-        .build()).create();
-  }
 
   @Test
   void aFailedRankRecreatesTheWholeGangWithNewPodsAndCountsARestart() {

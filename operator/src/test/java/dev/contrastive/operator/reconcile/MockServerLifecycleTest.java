@@ -1,6 +1,7 @@
 package dev.contrastive.operator.reconcile;
 
 import dev.contrastive.operator.testing.RealApiServer;
+import dev.contrastive.operator.testing.TestOperators;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -45,10 +46,6 @@ class MockServerLifecycleTest extends LifecycleBehaviour {
   }
 
   private static Operator start() {
-    Operator started = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-    // The mock server drops a status patch that names a field manager.
-    started.register(new ContrastiveTrainingRunReconciler(Optional.empty()));
-    started.start();
-    return started;
+    return TestOperators.start(client, Optional.empty());
   }
 }

@@ -1,6 +1,8 @@
 package dev.contrastive.operator.reconcile;
 
+import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.testing.RealApiServer;
+import dev.contrastive.operator.testing.TestOperators;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.util.Optional;
@@ -34,10 +36,6 @@ class RealApiServerLifecycleTest extends LifecycleBehaviour {
   }
 
   private static Operator start() {
-    Operator started = new Operator(o -> o.withKubernetesClient(RealApiServer.get().client()).withCloseClientOnStop(false));
-    started.register(new ContrastiveTrainingRunReconciler(Optional.of(
-        dev.contrastive.operator.status.StatusPatcher.FIELD_MANAGER)));
-    started.start();
-    return started;
+    return TestOperators.start(RealApiServer.get().client(), Optional.of(StatusPatcher.FIELD_MANAGER));
   }
 }

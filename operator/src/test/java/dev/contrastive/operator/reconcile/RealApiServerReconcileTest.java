@@ -6,8 +6,10 @@ import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.testing.RealApiServer;
+import dev.contrastive.operator.testing.TestOperators;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,9 +24,7 @@ class RealApiServerReconcileTest extends ReconcileBehaviour {
 
   @BeforeAll
   static void startOperator() {
-    operator = new Operator(o -> o.withKubernetesClient(RealApiServer.get().client()).withCloseClientOnStop(false));
-    operator.register(new ContrastiveTrainingRunReconciler());
-    operator.start();
+    operator = TestOperators.start(RealApiServer.get().client(), Optional.of(StatusPatcher.FIELD_MANAGER));
   }
 
   @AfterAll

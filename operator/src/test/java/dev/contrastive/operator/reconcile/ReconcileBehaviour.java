@@ -12,7 +12,6 @@ import dev.contrastive.operator.testing.PodStates;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -25,9 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,17 +32,6 @@ import org.junit.jupiter.api.Test;
  * has its own namespace, and labels its (cluster-wide) nodes so that only its runs select them.
  */
 abstract class ReconcileBehaviour extends ClusterBehaviour {
-
-
-  private String tag;
-
-  @BeforeEach
-  void isolate() {
-    tag = "t" + UUID.randomUUID().toString().substring(0, 8);
-    namespace = tag;
-    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
-        .build()).create();
-  }
 
   @Test
   void onePodPerMatchingGpuNode() {

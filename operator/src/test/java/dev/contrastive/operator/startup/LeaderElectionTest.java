@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
-import dev.contrastive.operator.reconcile.ContrastiveTrainingRunReconciler;
 import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.testing.Fixtures;
 import dev.contrastive.operator.testing.RealApiServer;
+import dev.contrastive.operator.testing.TestOperators;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -64,13 +64,11 @@ class LeaderElectionTest {
     run.getMetadata().setUid(null);
     client.resource(run).create();
 
-    follower = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-        .withLeaderElectionConfiguration(LeaderElection.lease()
+    follower = TestOperators.start(client, Optional.of(StatusPatcher.FIELD_MANAGER),
+        o -> o.withLeaderElectionConfiguration(LeaderElection.lease()
             .withLeaseNamespace(LEASE_NAMESPACE).withIdentity("new-replica")
             .withLeaseDuration(Duration.ofSeconds(LEASE_SECONDS)).withRenewDeadline(Duration.ofSeconds(3))
             .withRetryPeriod(Duration.ofMillis(500)).buildForTest(false)));
-    follower.register(new ContrastiveTrainingRunReconciler(Optional.of(StatusPatcher.FIELD_MANAGER)));
-    follower.start();
 
     await().during(Duration.ofSeconds(LEASE_SECONDS + 1)).atMost(Duration.ofSeconds(LEASE_SECONDS + 2))
         .until(() -> !reconciled(run));
