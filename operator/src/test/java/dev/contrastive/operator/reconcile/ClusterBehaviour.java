@@ -4,9 +4,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
+import dev.contrastive.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -78,5 +80,34 @@ abstract class ClusterBehaviour {
     // An AssertionError, so that an await retries until the condition appears.
     return run.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
         .orElseThrow(() -> new AssertionError("no condition " + type + " yet"));
+  }
+
+  protected void gpuNode(String name, int gpus) {
+    gpuNode(name, gpus, Map.of());
+  }
+
+  /**
+   * Creates a node only this test's runs select, then does what kubelet and node controller
+   * would: sets its status (a subresource) and lifts the not-ready taint a real API server puts
+   * on new nodes.
+   */
+  protected void gpuNode(String name, int gpus, Map<String, String> labels) {
+    Node node = Fixtures.gpuNode(tag + "-" + name, gpus)
+        .editMetadata().addToLabels("test", tag).addToLabels(labels).endMetadata().build();
+    var status = node.getStatus();
+    node.setStatus(null);
+    client().nodes().resource(node).create();
+    client().nodes().withName(node.getMetadata().getName()).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+    client().nodes().withName(node.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
+  }
+
+  /** Creates the run in this test's namespace, on this test's nodes only. */
+  protected ContrastiveTrainingRun create(ContrastiveTrainingRun run) {
+    run.getSpec().nodeSelector.put("test", tag);
+    run.getMetadata().setUid(null);
+    run.getMetadata().setGeneration(null);
+    return client().resource(run).create();
   }
 }

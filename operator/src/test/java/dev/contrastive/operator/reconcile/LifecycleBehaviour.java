@@ -10,13 +10,11 @@ import dev.contrastive.operator.testing.PodStates;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -125,7 +123,7 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
 
   @Test
   void aRunCreatedSuspendedStartsNothing() {
-    gpuNode("a");
+    gpuNode("a", 1);
     ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
     run.getSpec().runPolicy.suspend = true;
     create(run);
@@ -198,11 +196,11 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
 
   @Test
   void aNodeAddedWhilePendingJoinsTheGang() {
-    gpuNode("a");
+    gpuNode("a", 1);
     createRun("simclr", run -> {});
     awaitPods("simclr", 1);
 
-    gpuNode("b");
+    gpuNode("b", 1);
 
     List<Pod> pods = await().atMost(WAIT).until(() -> pods("simclr"),
         p -> p.size() == 2 && p.stream().allMatch(pod -> "2".equals(env(pod).get("WORLD_SIZE"))));
@@ -213,7 +211,7 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
   void aNodeAddedWhileRunningWaitsForTheNextRestart() {
     List<Pod> pods = runningGang(run -> {}, "a");
 
-    gpuNode("b");
+    gpuNode("b", 1);
 
     await().during(QUIET).atMost(WAIT).untilAsserted(() -> assertThat(uids(pods("simclr"))).isEqualTo(uids(pods)));
     assertThat(run("simclr").getStatus().phase).isEqualTo(Phase.Running);
@@ -221,7 +219,7 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
 
   @Test
   void aWorkerUnschedulableBeyondTheTimeoutIsReported() {
-    gpuNode("a");
+    gpuNode("a", 1);
     createRun("simclr", run -> run.getSpec().runPolicy.schedulingTimeoutSeconds = 1);
     Pod pod = awaitPods("simclr", 1).get(0);
 
@@ -283,7 +281,7 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
   /** Creates GPU nodes and a run on them, and sets every worker Running. */
   private List<Pod> runningGang(Consumer<ContrastiveTrainingRun> edit, String... nodes) {
     for (String node : nodes) {
-      gpuNode(node);
+      gpuNode(node, 1);
     }
     createRun("simclr", edit);
     List<Pod> pods = awaitPods("simclr", nodes.length);
@@ -310,29 +308,10 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
     return phase == null || "Running".equals(phase) || "Pending".equals(phase);
   }
 
-  /** Creates a Ready GPU node, then lifts the not-ready taint a real API server puts on new nodes. */
-  private void gpuNode(String name) {
-    Node node = Fixtures.gpuNode(tag + "-" + name, 1).editMetadata().addToLabels("test", tag).endMetadata().build();
-    var status = node.getStatus();
-    node.setStatus(null);
-    client().nodes().resource(node).create();
-    client().nodes().withName(node.getMetadata().getName()).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-    client().nodes().withName(node.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
-  }
-
   private void createRun(String name, Consumer<ContrastiveTrainingRun> edit) {
     ContrastiveTrainingRun run = Fixtures.run(name, namespace);
     edit.accept(run);
     create(run);
-  }
-
-  private void create(ContrastiveTrainingRun run) {
-    run.getSpec().nodeSelector.put("test", tag);
-    run.getMetadata().setUid(null);
-    run.getMetadata().setGeneration(null);
-    client().resource(run).create();
   }
 
   private void patchSpec(String name, String mergePatch) {

@@ -12,7 +12,6 @@ import dev.contrastive.operator.testing.PodStates;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -259,35 +258,8 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
     return versions;
   }
 
-  protected void gpuNode(String name, int gpus) {
-    gpuNode(name, gpus, Map.of());
-  }
-
-  /**
-   * Creates a node, then does what kubelet and node controller would: sets its status (a
-   * subresource) and lifts the not-ready taint a real API server puts on new nodes.
-   */
-  private void gpuNode(String name, int gpus, Map<String, String> labels) {
-    Node node = Fixtures.gpuNode(tag + "-" + name, gpus)
-        .editMetadata().addToLabels("test", tag).addToLabels(labels).endMetadata().build();
-    var status = node.getStatus();
-    node.setStatus(null);
-    client().nodes().resource(node).create();
-    client().nodes().withName(node.getMetadata().getName()).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-    client().nodes().withName(node.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
-  }
-
   protected ContrastiveTrainingRun createRun(String name) {
     return create(Fixtures.run(name, namespace));
-  }
-
-  private ContrastiveTrainingRun create(ContrastiveTrainingRun run) {
-    run.getSpec().nodeSelector.put("test", tag);
-    run.getMetadata().setUid(null);
-    run.getMetadata().setGeneration(null);
-    return client().resource(run).create();
   }
 
   private void patchStatus(ContrastiveTrainingRun run, Map<String, Object> fields) {
