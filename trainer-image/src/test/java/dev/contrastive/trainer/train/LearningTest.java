@@ -8,6 +8,7 @@ import dev.contrastive.api.config.ConfigOverrides;
 import dev.contrastive.api.config.ConfigResolver;
 import dev.contrastive.api.config.RunFiles;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.trainer.data.CifarSlice;
 import dev.contrastive.trainer.data.DatasetSplits;
 import dev.contrastive.trainer.data.Datasets;
 import dev.contrastive.trainer.dist.ProcessGroup;
@@ -62,7 +63,7 @@ class LearningTest {
     try (InputStream in = LearningTest.class.getResourceAsStream("/runs/learn-cifar.yaml")) {
       String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       ContrastiveTrainingRunSpec spec = ConfigOverrides.apply(RunFiles.parse(yaml, "learn-cifar.yaml").getSpec(),
-          List.of("dataset.source=" + System.getProperty("cifar.slice.dir", "../../shared/data/cifar10-slice"),
+          List.of("dataset.source=" + CifarSlice.dir(),
               "checkpoint.mountPath=" + checkpoints));
       return ConfigResolver.resolve(spec);
     }
