@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The proof that an export is usable in PyTorch: the file loads with {@code strict=True} into
  * torchvision's resnet18 (CIFAR stem swapped in), into an MLP-Mixer written with timm's module
- * names, and into the modules of docs/export.md, and PyTorch's features for a fixed batch of
+ * names, and into the modules of docs/export.md (a ResNet-50 at width 16 into torchvision's
+ * bottleneck stages rebuilt at that width), and PyTorch's features for a fixed batch of
  * images equal {@code trainer embed}'s to 1e-4 (eval mode: BatchNorm's running statistics).
  */
 class ExportedEncoderInPyTorchTest {
@@ -65,6 +66,11 @@ class ExportedEncoderInPyTorchTest {
   @Test
   void resnet18LoadsIntoTorchvisionAndGivesTheTrainersFeatures() throws Exception {
     assertPyTorchMatchesEmbed("resnet18", "torchvision", "docs");
+  }
+
+  @Test
+  void narrowResnet50LoadsIntoTorchvisionsBottlenecksRebuiltAtItsWidth() throws Exception {
+    assertPyTorchMatchesEmbed("resnet50_w16", "docs");
   }
 
   @Test
