@@ -102,6 +102,22 @@ class ExportCommandTest {
   }
 
   @Test
+  void exportNeedsNoDataOnlyTheCheckpoint() throws IOException {
+    Path out = dir.resolve("no-data.safetensors");
+    Path missing = dir.resolve("no-cifar-here");
+
+    // a CIFAR-10 run exported on a machine without the data: the encoder is all that is needed
+    CliRun run = CliRun.run(ExportFixtures.args("export", "resnet18", "dataset.type=cifar10",
+        "dataset.source=" + missing, "--checkpoint", ExportFixtures.trained("resnet18").toString(),
+        "--out", out.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("note: the run's dataset is not readable here").contains(missing.toString());
+    assertThat(Safetensors.readMetadata(out)).doesNotContainKeys("input_mean", "input_std")
+        .containsEntry("pytorch_module", "torchvision.models.resnet18");
+  }
+
+  @Test
   void unknownFormatIsOneLineNamingTheFormats() {
     CliRun run = CliRun.run(ExportFixtures.args("export", "resnet18", "--checkpoint", dir.toString(),
         "--format", "onnx", "--out", dir.resolve("x.onnx").toString()));
