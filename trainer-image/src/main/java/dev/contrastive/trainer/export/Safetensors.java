@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Writes the safetensors format (huggingface/safetensors): an 8-byte little-endian header length,
@@ -44,16 +45,15 @@ public final class Safetensors {
     }
   }
 
-  /** One tensor: name, element type, shape (empty for a scalar) and its values, row-major. */
-  public record Tensor(String name, Dtype dtype, long[] shape, ByteBuffer littleEndianData) {
+  /**
+   * One tensor: name, element type, shape (empty for a scalar) and where its values come from,
+   * row-major and little-endian. The values are asked for while the file is written, one tensor
+   * at a time, so a large model never sits in the Java heap whole.
+   */
+  public record Tensor(String name, Dtype dtype, long[] shape, Supplier<ByteBuffer> littleEndianData) {
 
     public Tensor {
       shape = shape.clone();
-      long elements = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-      if (littleEndianData.remaining() != elements * dtype.bytes) {
-        throw new IllegalArgumentException(name + ": " + littleEndianData.remaining()
-            + " bytes do not hold shape " + Arrays.toString(shape) + " of " + dtype);
-      }
     }
 
     @Override
@@ -61,17 +61,24 @@ public final class Safetensors {
       return shape.clone();
     }
 
-    /** A float32 tensor. */
-    public static Tensor f32(String name, long[] shape, float[] values) {
-      ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-      data.asFloatBuffer().put(values);
-      return new Tensor(name, Dtype.F32, shape, data);
+    long byteLength() {
+      return Arrays.stream(shape).reduce(1, Math::multiplyExact) * dtype.bytes;
+    }
+
+    /** A float32 tensor whose values {@code values} gives when the file is written. */
+    public static Tensor f32(String name, long[] shape, Supplier<float[]> values) {
+      return new Tensor(name, Dtype.F32, shape, () -> {
+        float[] floats = values.get();
+        ByteBuffer data = ByteBuffer.allocate(floats.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        data.asFloatBuffer().put(floats);
+        return data;
+      });
     }
 
     /** An int64 scalar (shape {@code []}), as PyTorch's BatchNorm {@code num_batches_tracked}. */
     public static Tensor i64Scalar(String name, long value) {
-      ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value);
-      return new Tensor(name, Dtype.I64, new long[0], data);
+      return new Tensor(name, Dtype.I64, new long[0],
+          () -> ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value));
     }
   }
 
@@ -100,7 +107,7 @@ public final class Safetensors {
       if (tensor.name().equals(METADATA) || !names.add(tensor.name())) {
         throw new IllegalArgumentException("tensor name " + tensor.name() + " is reserved or repeated");
       }
-      long end = offset + tensor.littleEndianData().remaining();
+      long end = offset + tensor.byteLength();
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("dtype", tensor.dtype().name());
       entry.put("shape", tensor.shape());
@@ -124,7 +131,12 @@ public final class Safetensors {
       try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         writeFully(out, head);
         for (Tensor tensor : ordered) {
-          writeFully(out, tensor.littleEndianData().duplicate());
+          ByteBuffer data = tensor.littleEndianData().get();
+          if (data.remaining() != tensor.byteLength()) {
+            throw new IllegalStateException(tensor.name() + ": " + data.remaining() + " bytes do not hold shape "
+                + Arrays.toString(tensor.shape) + " of " + tensor.dtype());
+          }
+          writeFully(out, data);
         }
         out.force(true);
       }

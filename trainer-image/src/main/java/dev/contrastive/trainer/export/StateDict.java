@@ -72,11 +72,11 @@ final class StateDict {
       throw new IllegalStateException(
           name + ": " + array.getShape() + " does not fit " + Arrays.toString(torchShape));
     }
-    tensors.add(Safetensors.Tensor.f32(name, torchShape, array.toFloatArray()));
+    tensors.add(Safetensors.Tensor.f32(name, torchShape, array::toFloatArray));
   }
 
   private void add(String name, NDArray array) {
-    tensors.add(Safetensors.Tensor.f32(name, array.getShape().getShape(), array.toFloatArray()));
+    tensors.add(Safetensors.Tensor.f32(name, array.getShape().getShape(), array::toFloatArray));
   }
 
   private void optional(String name, Block block, String djlName) {

@@ -29,9 +29,9 @@ class SafetensorsTest {
   void djlReadsBackEveryTensorWithItsNameShapeAndValues() throws IOException {
     Path file = dir.resolve("t.safetensors");
     Safetensors.write(file, List.of(
-        Safetensors.Tensor.f32("b.weight", new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, -6.5f}),
+        Safetensors.Tensor.f32("b.weight", new long[] {2, 3}, () -> new float[] {1, 2, 3, 4, 5, -6.5f}),
         Safetensors.Tensor.i64Scalar("a.num_batches_tracked", 1L << 40),
-        Safetensors.Tensor.f32("a.bias", new long[] {1}, new float[] {0.25f})), Map.of("format", "pt"));
+        Safetensors.Tensor.f32("a.bias", new long[] {1}, () -> new float[] {0.25f})), Map.of("format", "pt"));
 
     try (NDManager manager = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
       NDList list = NDList.decode(manager, in);
@@ -51,7 +51,7 @@ class SafetensorsTest {
   void headerIsPaddedAndEveryTensorAlignedToItsElementSize() throws IOException {
     Path file = dir.resolve("aligned.safetensors");
     Safetensors.write(file, List.of(
-        Safetensors.Tensor.f32("odd", new long[] {3}, new float[] {1, 2, 3}),
+        Safetensors.Tensor.f32("odd", new long[] {3}, () -> new float[] {1, 2, 3}),
         Safetensors.Tensor.i64Scalar("count", 7),
         Safetensors.Tensor.i64Scalar("count2", 8)), Map.of("note", "x"));
 
@@ -78,8 +78,8 @@ class SafetensorsTest {
   void repeatedNamesAreRefusedAndNothingIsWritten() {
     Path file = dir.resolve("dup.safetensors");
     assertThatThrownBy(() -> Safetensors.write(file, List.of(
-        Safetensors.Tensor.f32("w", new long[] {1}, new float[] {1}),
-        Safetensors.Tensor.f32("w", new long[] {1}, new float[] {2})), Map.of()))
+        Safetensors.Tensor.f32("w", new long[] {1}, () -> new float[] {1}),
+        Safetensors.Tensor.f32("w", new long[] {1}, () -> new float[] {2})), Map.of()))
         .hasMessageContaining("w");
     assertThat(dir).isEmptyDirectory();
   }
