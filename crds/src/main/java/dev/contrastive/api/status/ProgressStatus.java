@@ -2,6 +2,7 @@ package dev.contrastive.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 
 /** Training progress; only trainer rank 0 writes it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -33,4 +34,12 @@ public class ProgressStatus {
 
   @JsonPropertyDescription("When the trainer wrote this (RFC 3339).")
   public String updatedAt;
+
+  /** Longest {@link #exportedModel} the API server accepts; the trainer leaves longer ones out. */
+  public static final int EXPORTED_MODEL_MAX_LENGTH = 1024;
+
+  @Size(max = EXPORTED_MODEL_MAX_LENGTH)
+  @JsonPropertyDescription("Path of the encoder exported at the end of the run (safetensors with PyTorch's"
+      + " names, see docs/export.md).")
+  public String exportedModel;
 }

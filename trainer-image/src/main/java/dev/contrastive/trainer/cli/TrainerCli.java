@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
       ConfigCommand.class,
       EmbedCommand.class,
       SimilarCommand.class,
+      ExportCommand.class,
       BenchCommand.class
     })
 public final class TrainerCli {

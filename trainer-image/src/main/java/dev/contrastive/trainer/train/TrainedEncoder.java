@@ -78,7 +78,12 @@ public final class TrainedEncoder {
     return name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png");
   }
 
-  private static Checkpoint find(Path path) {
+  /**
+   * The checkpoint at {@code path}: a checkpoint folder, or a checkpoint root (its newest).
+   *
+   * @throws DataException when there is none there
+   */
+  public static Checkpoint find(Path path) {
     if (Files.isRegularFile(path.resolve(Checkpoint.STATE))) {
       Path parent = path.toAbsolutePath().getParent();
       return new CheckpointStore(parent, Integer.MAX_VALUE).list().stream()

@@ -13,6 +13,7 @@ import dev.contrastive.trainer.data.TrainBatch;
 import dev.contrastive.trainer.data.TrainLoader;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.ProcessGroup;
+import dev.contrastive.trainer.export.EndOfRunExport;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.LearningRateSchedule;
@@ -153,6 +154,10 @@ public final class TrainingRun {
               lastCheckpoint = save(store, state, model, optimizer);
               progress.lastCheckpoint = lastCheckpoint.toString();
               log.info("checkpoint " + lastCheckpoint);
+            }
+            if (epoch + 1 == epochs) {
+              progress.exportedModel =
+                  EndOfRunExport.write(spec, model, state, splits.stats(), lastCheckpoint, log::info);
             }
           }
           log.info(String.format("epoch %d/%d done: loss %.4f, %.1f images/s", epoch + 1, epochs, epochLoss, epochRate));

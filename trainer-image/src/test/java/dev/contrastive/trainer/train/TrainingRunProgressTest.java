@@ -42,6 +42,8 @@ class TrainingRunProgressTest {
     assertThat(end.knnTop1).isBetween(0.0, 1.0);
     assertThat(end.imagesPerSecond).isPositive();
     assertThat(end.lastCheckpoint).isEqualTo(dir.resolve("ckpt-e00002-s0000000004").toString());
+    assertThat(end.exportedModel).isEqualTo(dir.resolve("encoder.safetensors").toString());
+    assertThat(dir.resolve("encoder.safetensors")).isNotEmptyFile();
     assertThat(end.updatedAt).isNotBlank();
   }
 }
