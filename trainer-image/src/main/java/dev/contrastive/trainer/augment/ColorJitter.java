@@ -30,7 +30,7 @@ public final class ColorJitter implements BatchAugmentation {
   }
 
   @Override
-  public NDArray apply(NDArray images, SplittableRandom random) {
+  public NDArray apply(NDArray images, SplittableRandom[] randoms) {
     int n = (int) images.getShape().get(0);
     float[] brightness = new float[n];
     float[] contrast = new float[n];
@@ -38,6 +38,7 @@ public final class ColorJitter implements BatchAugmentation {
     float[] hueMatrices = new float[n * 9];
     double spread = 0.8 * strength;
     for (int i = 0; i < n; i++) {
+      SplittableRandom random = randoms[i];
       boolean jitter = random.nextDouble() < probability;
       brightness[i] = jitter ? factor(random, spread) : 1;
       contrast[i] = jitter ? factor(random, spread) : 1;

@@ -20,7 +20,7 @@ public final class GaussianBlur implements BatchAugmentation {
   }
 
   @Override
-  public NDArray apply(NDArray images, SplittableRandom random) {
+  public NDArray apply(NDArray images, SplittableRandom[] random) {
     int n = (int) images.getShape().get(0);
     int size = (int) images.getShape().get(2);
     if (images.getShape().get(3) != size) {
@@ -29,8 +29,8 @@ public final class GaussianBlur implements BatchAugmentation {
     int radius = Math.max(1, (int) Math.round(0.1 * size) / 2);
     float[] weights = new float[n * size * size];
     for (int i = 0; i < n; i++) {
-      boolean blur = random.nextDouble() < probability;
-      double sigma = random.nextDouble(SIGMA_MIN, SIGMA_MAX);
+      boolean blur = random[i].nextDouble() < probability;
+      double sigma = random[i].nextDouble(SIGMA_MIN, SIGMA_MAX);
       if (blur) {
         writeBlur(weights, i * size * size, size, radius, sigma);
       } else {

@@ -14,8 +14,8 @@ public final class HorizontalFlip implements BatchAugmentation {
   }
 
   @Override
-  public NDArray apply(NDArray images, SplittableRandom random) {
-    boolean[] flip = Masks.draw((int) images.getShape().get(0), probability, random);
+  public NDArray apply(NDArray images, SplittableRandom[] random) {
+    boolean[] flip = Masks.draw(probability, random);
     try (NDArray mask = Masks.of(images.getManager(), flip, images.getShape());
         NDArray flipped = images.flip(3)) {
       return NDArrays.where(mask, flipped, images);

@@ -10,11 +10,11 @@ final class Masks {
 
   private Masks() {}
 
-  /** Draws one Bernoulli(p) per image, in image order. */
-  static boolean[] draw(int n, double probability, SplittableRandom random) {
-    boolean[] chosen = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      chosen[i] = random.nextDouble() < probability;
+  /** Draws one Bernoulli(p) per image, image i from its own generator. */
+  static boolean[] draw(double probability, SplittableRandom[] random) {
+    boolean[] chosen = new boolean[random.length];
+    for (int i = 0; i < random.length; i++) {
+      chosen[i] = random[i].nextDouble() < probability;
     }
     return chosen;
   }

@@ -14,8 +14,8 @@ public final class RandomGrayscale implements BatchAugmentation {
   }
 
   @Override
-  public NDArray apply(NDArray images, SplittableRandom random) {
-    boolean[] grey = Masks.draw((int) images.getShape().get(0), probability, random);
+  public NDArray apply(NDArray images, SplittableRandom[] random) {
+    boolean[] grey = Masks.draw(probability, random);
     try (NDArray mask = Masks.of(images.getManager(), grey, images.getShape());
         NDArray luma = Grayscale.luma(images);
         NDArray lumaRgb = luma.broadcast(images.getShape())) {

@@ -27,14 +27,14 @@ public final class RandomResizedCrop implements BatchAugmentation {
   }
 
   @Override
-  public NDArray apply(NDArray images, SplittableRandom random) {
+  public NDArray apply(NDArray images, SplittableRandom[] random) {
     int n = (int) images.getShape().get(0);
     int height = (int) images.getShape().get(2);
     int width = (int) images.getShape().get(3);
     float[] rows = new float[n * outSize * height];
     float[] columns = new float[n * outSize * width];
     for (int i = 0; i < n; i++) {
-      int[] box = sampleBox(height, width, random);
+      int[] box = sampleBox(height, width, random[i]);
       SeparableResample.bilinear(rows, i * outSize * height, height, box[0], box[2], outSize);
       SeparableResample.bilinear(columns, i * outSize * width, width, box[1], box[3], outSize);
     }

@@ -10,9 +10,10 @@ import java.util.SplittableRandom;
 /**
  * The SimCLR view pipeline, batched: random resized crop to {@code imageSize}, horizontal flip,
  * colour jitter, random greyscale, Gaussian blur (only when {@code imageSize >=
- * blurMinImageSize}), normalisation. Randomness comes only from the generator passed in; {@link
- * #randomFor} gives the one for a (seed, epoch, step, rank), so a run's views are reproducible
- * and a resumed run sees the views it would have seen.
+ * blurMinImageSize}), normalisation. Randomness comes only from the generators passed in, one per
+ * image; {@link #randomsFor} keys them by (seed, epoch, image index), so a run's views are
+ * reproducible, a resumed run sees the views it would have seen, and an image's views do not
+ * depend on the batch size or the number of workers (W x B images get the views of 1 x W*B).
  */
 public final class SimClrAugmenter {
 
@@ -36,13 +37,23 @@ public final class SimClrAugmenter {
     this.normalize = new Normalize(mean, std);
   }
 
-  /** The generator for one batch; independent streams for different (epoch, step, rank). */
-  public static SplittableRandom randomFor(long seed, int epoch, int step, int rank) {
-    long key = seed;
-    for (long part : new long[] {epoch, step, rank}) {
-      key = key * 0x9E3779B97F4A7C15L + part;
+  /**
+   * The generators of one batch: image {@code imageIndices[i]} of {@code epoch} draws from its own
+   * stream (an image occurs at most once per epoch, so no two images of a run share one).
+   */
+  public static SplittableRandom[] randomsFor(long seed, int epoch, int[] imageIndices) {
+    // Each part goes through SplittableRandom's 64-bit mix: a linear key (seed * gamma + part)
+    // would give (epoch + 1, image) the stream of (epoch, image) shifted by one draw.
+    long epochKey = mix(mix(seed) + epoch);
+    SplittableRandom[] randoms = new SplittableRandom[imageIndices.length];
+    for (int i = 0; i < imageIndices.length; i++) {
+      randoms[i] = new SplittableRandom(mix(epochKey + imageIndices[i]));
     }
-    return new SplittableRandom(key);
+    return randoms;
+  }
+
+  private static long mix(long value) {
+    return new SplittableRandom(value).nextLong();
   }
 
   /**
@@ -50,14 +61,14 @@ public final class SimClrAugmenter {
    *
    * @param images uint8 or float (N, 3, H, W); uint8 is scaled to [0, 1], float must already be
    */
-  public TwoViews apply(NDArray images, SplittableRandom random) {
+  public TwoViews apply(NDArray images, SplittableRandom[] random) {
     try (NDArray unit = toUnitRange(images)) {
       NDArray first = view(unit, random);
       return new TwoViews(first, view(unit, random));
     }
   }
 
-  private NDArray view(NDArray unit, SplittableRandom random) {
+  private NDArray view(NDArray unit, SplittableRandom[] random) {
     NDArray current = unit;
     for (BatchAugmentation step : steps) {
       NDArray next = step.apply(current, random);

@@ -5,11 +5,13 @@ import java.util.SplittableRandom;
 
 /**
  * Which training images a rank uses at each step. Every epoch shuffles all indices with a
- * permutation drawn from (seed, epoch), the same on every rank; rank {@code r} takes the r-th of
- * {@code worldSize} equal contiguous slices. The remainder that would leave ranks with unequal
- * batch counts is dropped, so every rank takes {@link #stepsPerEpoch()} steps (the gradient
- * all-reduce needs all of them at each step); a different permutation each epoch means different
- * images are dropped.
+ * permutation drawn from (seed, epoch), the same on every rank, and cuts it into global batches of
+ * {@code worldSize * batchSize}; at step s rank {@code r} takes the r-th slice of global batch s.
+ * So the ranks' batches of a step, concatenated in rank order, are exactly the batch a single
+ * process with {@code worldSize * batchSize} images takes at that step: W workers x B images see
+ * what 1 process x W*B images sees. The remainder that would leave ranks with unequal batch counts
+ * is dropped, so every rank takes {@link #stepsPerEpoch()} steps (the gradient all-reduce needs all
+ * of them at each step); a different permutation each epoch means different images are dropped.
  */
 public final class EpochShards {
 
@@ -59,14 +61,22 @@ public final class EpochShards {
     if (step < 0 || step >= stepsPerEpoch) {
       throw new IndexOutOfBoundsException("step " + step + " outside [0, " + stepsPerEpoch + ")");
     }
-    int start = rank * stepsPerEpoch * batchSize + step * batchSize;
-    return Arrays.copyOfRange(permutation(epoch), start, start + batchSize);
+    return slice(permutation(epoch), step);
   }
 
   /** All image indices of this rank in {@code epoch}, in step order. */
   public int[] epoch(int epoch) {
-    int perRank = stepsPerEpoch * batchSize;
-    return Arrays.copyOfRange(permutation(epoch), rank * perRank, (rank + 1) * perRank);
+    int[] order = permutation(epoch);
+    int[] mine = new int[stepsPerEpoch * batchSize];
+    for (int step = 0; step < stepsPerEpoch; step++) {
+      System.arraycopy(slice(order, step), 0, mine, step * batchSize, batchSize);
+    }
+    return mine;
+  }
+
+  private int[] slice(int[] order, int step) {
+    int start = (step * worldSize + rank) * batchSize;
+    return Arrays.copyOfRange(order, start, start + batchSize);
   }
 
   private int[] permutation(int epoch) {

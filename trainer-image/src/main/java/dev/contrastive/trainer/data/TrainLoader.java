@@ -7,8 +7,9 @@ import dev.contrastive.trainer.augment.TwoViews;
 
 /**
  * Feeds the training loop: this rank's shard of each epoch as {@link TrainBatch}es, read and
- * augmented on background threads ahead of the step that needs them. Views of step s of epoch e
- * depend only on (seed, e, s, rank), whichever thread makes them.
+ * augmented on background threads ahead of the step that needs them. The views of an image depend
+ * only on (seed, epoch, image index), whichever thread makes them and whichever rank or batch it
+ * falls in.
  *
  * <pre>{@code
  * try (Prefetcher<TrainBatch> batches = loader.epoch(epoch, firstStep, lastStep)) {
@@ -74,7 +75,7 @@ public final class TrainLoader {
     try {
       TwoViews views;
       try (NDArray pixels = PixelBatch.of(manager, train, indices)) {
-        views = augmenter.apply(pixels, SimClrAugmenter.randomFor(seed, epoch, step, shards.rank()));
+        views = augmenter.apply(pixels, SimClrAugmenter.randomsFor(seed, epoch, indices));
       }
       return new TrainBatch(
           manager, views.first(), views.second(), PixelBatch.labels(train, indices), indices, step);

@@ -18,4 +18,14 @@ final class AugmentTesting {
     }
     return manager.create(values, new Shape(n, 3, size, size));
   }
+
+  /** One generator per image of {@code images}, all derived from {@code seed}. */
+  static SplittableRandom[] randoms(NDArray images, long seed) {
+    SplittableRandom parent = new SplittableRandom(seed);
+    SplittableRandom[] randoms = new SplittableRandom[(int) images.getShape().get(0)];
+    for (int i = 0; i < randoms.length; i++) {
+      randoms[i] = parent.split();
+    }
+    return randoms;
+  }
 }

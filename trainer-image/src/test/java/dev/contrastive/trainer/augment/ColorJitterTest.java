@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ColorJitterTest {
@@ -14,7 +13,7 @@ class ColorJitterTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray images = AugmentTesting.randomImages(manager, 4, 8, 4);
 
-      NDArray out = new ColorJitter(1, 0).apply(images, new SplittableRandom(1));
+      NDArray out = new ColorJitter(1, 0).apply(images, AugmentTesting.randoms(images, 1));
 
       assertThat(out.getShape()).isEqualTo(images.getShape());
       assertThat(out.toFloatArray()).isEqualTo(images.toFloatArray());
@@ -26,7 +25,7 @@ class ColorJitterTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray images = AugmentTesting.randomImages(manager, 4, 8, 4);
 
-      NDArray out = new ColorJitter(1, 1).apply(images, new SplittableRandom(1));
+      NDArray out = new ColorJitter(1, 1).apply(images, AugmentTesting.randoms(images, 1));
 
       assertThat(out.toFloatArray()).isNotEqualTo(images.toFloatArray());
       assertThat(out.min().getFloat()).isGreaterThanOrEqualTo(0f);
@@ -39,7 +38,7 @@ class ColorJitterTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray grey = manager.full(new ai.djl.ndarray.types.Shape(2, 3, 4, 4), 0.5f);
 
-      NDArray out = new ColorJitter(1, 1).apply(grey, new SplittableRandom(2));
+      NDArray out = new ColorJitter(1, 1).apply(grey, AugmentTesting.randoms(grey, 2));
 
       // Chroma rotation and saturation cannot colour a grey pixel: channels stay equal.
       float[] r = out.get(":, 0").toFloatArray();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class GaussianBlurTest {
@@ -15,7 +14,7 @@ class GaussianBlurTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray images = AugmentTesting.randomImages(manager, 4, 64, 6);
 
-      NDArray out = new GaussianBlur(1).apply(images, new SplittableRandom(1));
+      NDArray out = new GaussianBlur(1).apply(images, AugmentTesting.randoms(images, 1));
 
       assertThat(out.getShape()).isEqualTo(images.getShape());
       assertThat(out.mean().getFloat()).isCloseTo(images.mean().getFloat(), within(1e-3f));
@@ -29,7 +28,7 @@ class GaussianBlurTest {
   void probabilityZeroKeepsTheImages() {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray images = AugmentTesting.randomImages(manager, 2, 64, 6);
-      NDArray out = new GaussianBlur(0).apply(images, new SplittableRandom(1));
+      NDArray out = new GaussianBlur(0).apply(images, AugmentTesting.randoms(images, 1));
       assertThat(out.toFloatArray()).isEqualTo(images.toFloatArray());
     }
   }

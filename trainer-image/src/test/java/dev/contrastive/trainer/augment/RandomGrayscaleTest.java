@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RandomGrayscaleTest {
@@ -15,7 +14,7 @@ class RandomGrayscaleTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray images = AugmentTesting.randomImages(manager, 2, 4, 3);
 
-      NDArray grey = new RandomGrayscale(1).apply(images, new SplittableRandom(1));
+      NDArray grey = new RandomGrayscale(1).apply(images, AugmentTesting.randoms(images, 1));
 
       assertThat(grey.getShape()).isEqualTo(images.getShape());
       assertThat(grey.get(":, 0").toFloatArray()).isEqualTo(grey.get(":, 1").toFloatArray());
@@ -31,7 +30,7 @@ class RandomGrayscaleTest {
   void probabilityZeroKeepsColour() {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray images = AugmentTesting.randomImages(manager, 2, 4, 3);
-      NDArray out = new RandomGrayscale(0).apply(images, new SplittableRandom(1));
+      NDArray out = new RandomGrayscale(0).apply(images, AugmentTesting.randoms(images, 1));
       assertThat(out.toFloatArray()).isEqualTo(images.toFloatArray());
     }
   }

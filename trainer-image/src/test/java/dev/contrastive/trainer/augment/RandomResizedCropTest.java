@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RandomResizedCropTest {
@@ -14,7 +13,7 @@ class RandomResizedCropTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray images = AugmentTesting.randomImages(manager, 3, 8, 5);
 
-      NDArray out = new RandomResizedCrop(1, 1, 8).apply(images, new SplittableRandom(1));
+      NDArray out = new RandomResizedCrop(1, 1, 8).apply(images, AugmentTesting.randoms(images, 1));
 
       assertThat(out.toFloatArray()).isEqualTo(images.toFloatArray());
     }
@@ -25,7 +24,7 @@ class RandomResizedCropTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray images = AugmentTesting.randomImages(manager, 5, 32, 5);
 
-      NDArray out = new RandomResizedCrop(0.08, 1, 16).apply(images, new SplittableRandom(1));
+      NDArray out = new RandomResizedCrop(0.08, 1, 16).apply(images, AugmentTesting.randoms(images, 1));
 
       assertThat(out.getShape().getShape()).containsExactly(5, 3, 16, 16);
       // Bilinear weights are convex: no value outside the input's range.
@@ -41,7 +40,7 @@ class RandomResizedCropTest {
       NDArray images = manager.zeros(new ai.djl.ndarray.types.Shape(64, 3, 32, 32));
       images.set(new ai.djl.ndarray.index.NDIndex(":, :, :, 16:"), 1f);
 
-      NDArray out = new RandomResizedCrop(0.05, 0.05, 32).apply(images, new SplittableRandom(3));
+      NDArray out = new RandomResizedCrop(0.05, 0.05, 32).apply(images, AugmentTesting.randoms(images, 3));
 
       NDArray perImageMean = out.reshape(64, -1).mean(new int[] {1});
       float[] means = perImageMean.toFloatArray();

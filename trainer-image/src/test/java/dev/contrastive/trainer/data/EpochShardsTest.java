@@ -3,6 +3,7 @@ package dev.contrastive.trainer.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,25 @@ class EpochShardsTest {
       }
     }
     assertThat(seen).hasSize(40);
+  }
+
+  @Test
+  void theRanksOfAStepTogetherTakeTheBatchOfOneProcessWithTheGlobalBatch() {
+    EpochShards single = new EpochShards(103, 24, 0, 1, 7);
+    for (int world : new int[] {2, 3, 4}) {
+      for (int step = 0; step < single.stepsPerEpoch(); step++) {
+        int[] together = new int[0];
+        for (int rank = 0; rank < world; rank++) {
+          EpochShards shards = new EpochShards(103, 24 / world, rank, world, 7);
+          assertThat(shards.stepsPerEpoch()).isEqualTo(single.stepsPerEpoch());
+          int[] part = shards.batch(2, step);
+          int[] grown = Arrays.copyOf(together, together.length + part.length);
+          System.arraycopy(part, 0, grown, together.length, part.length);
+          together = grown;
+        }
+        assertThat(together).as("world %d step %d", world, step).containsExactly(single.batch(2, step));
+      }
+    }
   }
 
   @Test
