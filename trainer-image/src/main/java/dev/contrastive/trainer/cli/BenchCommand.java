@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.ProcessGroup;
@@ -59,19 +60,21 @@ final class BenchCommand implements Callable<Integer> {
     if (nproc > 1 && !root.env.containsKey("WORLD_SIZE")) {
       return launch();
     }
+    Placement placement = Placement.fromEnvironment(root.env);
     try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
-      bench(spec, group);
+      bench(spec, group, placement);
     }
     return ExitCodes.OK;
   }
 
-  private void bench(ContrastiveTrainingRunSpec spec, ProcessGroup group) {
+  private void bench(ContrastiveTrainingRunSpec spec, ProcessGroup group, Placement placement) {
     int size = spec.dataset.imageSize;
     double seconds;
     double allReduceSeconds;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = placement.newManager()) {
       SimClrModel model = SimClrNetwork.create(spec, manager);
-      GradientAllReducer allReducer = group.worldSize() > 1 ? new GradientAllReducer(group) : null;
+      GradientAllReducer allReducer =
+          group.worldSize() > 1 ? new GradientAllReducer(group, placement.transfer()) : null;
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer);
         float lr = spec.optimizer.lr.floatValue();

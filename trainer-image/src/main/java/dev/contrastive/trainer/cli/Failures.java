@@ -2,6 +2,7 @@ package dev.contrastive.trainer.cli;
 
 import dev.contrastive.api.config.InvalidConfigException;
 import dev.contrastive.trainer.data.DataException;
+import dev.contrastive.trainer.device.PlacementException;
 import java.util.Objects;
 
 /** Turns a failure into the exit code and the one line the user sees. */
@@ -15,7 +16,8 @@ final class Failures {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof InvalidConfigException
           || t instanceof UserInputException
-          || t instanceof DataException) {
+          || t instanceof DataException
+          || t instanceof PlacementException) {
         return new Failure(ExitCodes.INVALID_INPUT, firstLine(t));
       }
       if (t.getCause() == t) {

@@ -1,6 +1,7 @@
 package dev.contrastive.trainer.cli;
 
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.report.StatusWriters;
@@ -43,13 +44,14 @@ final class TrainCommand implements Callable<Integer> {
     if (nproc > 1 && !root.env.containsKey("WORLD_SIZE")) {
       return launch();
     }
+    Placement placement = Placement.fromEnvironment(root.env);
     try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
       if (group.rank() == 0 && NativeAllocator.inUse().equals(NativeAllocator.GLIBC)) {
         root.out.println("note: libtorch runs on glibc malloc here; steps of large batches run up to 1.3x"
             + " faster with tcmalloc (install libtcmalloc-minimal4, start through scripts/with-tcmalloc)");
       }
       TrainingRun.Result result = new TrainingRun(
-          spec, group, StatusWriters.fromEnvironment(root.env), System.console() != null ? root.out : null)
+          spec, group, placement, StatusWriters.fromEnvironment(root.env), System.console() != null ? root.out : null)
           .run(stopAfterEpochs == null ? Integer.MAX_VALUE : stopAfterEpochs);
       if (group.rank() == 0) {
         root.out.println(String.format(Locale.ROOT, "finished: epoch %d step %d loss %.4f knnTop1 %s checkpoint %s",

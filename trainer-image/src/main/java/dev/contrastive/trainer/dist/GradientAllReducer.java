@@ -1,10 +1,12 @@
 package dev.contrastive.trainer.dist;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.util.Pair;
+import dev.contrastive.trainer.device.HostTransfer;
+import dev.contrastive.trainer.device.TensorWindow;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -14,21 +16,31 @@ import java.util.List;
  * Data-parallel glue between DJL and the {@link ProcessGroup}: averages gradients after backward
  * (before the optimizer step) and copies rank 0's parameters to every rank at the start.
  *
- * <p>Tensors are read and written only through {@code toByteBuffer(true)}, a zero-copy view of the
- * native tensor on CPU. Writing back through that view is exact; {@code NDArray.set(Buffer)} and
- * {@code copyTo} are not used because on CPU they rebind the tensor to Java memory and corrupt the
- * native heap (PLATFORM.md). The tensors are packed into one reused direct bucket, so each bucket
- * costs one all-reduce whatever the number of small tensors.
+ * <p>Tensors are packed into one reused direct bucket, so each bucket costs one all-reduce
+ * whatever the number of small tensors. How their bytes reach the bucket and get back is the
+ * {@link HostTransfer}: a zero-copy view on the CPU, host staging with in-place copies elsewhere.
+ * Arrays made on the way live in a scope closed after each exchange, so nothing accumulates.
  */
 public final class GradientAllReducer {
 
   private final ProcessGroup group;
+  private final HostTransfer transfer;
   private final ByteBuffer bucket;
   private long allReduceNanos;
 
+  /** A reducer for CPU tensors through zero-copy views. */
   public GradientAllReducer(ProcessGroup group) {
+    this(group, HostTransfer.ZERO_COPY);
+  }
+
+  public GradientAllReducer(ProcessGroup group, HostTransfer transfer) {
     this.group = group;
+    this.transfer = transfer;
     this.bucket = ByteBuffer.allocateDirect(group.bucketBytes()).order(ByteOrder.nativeOrder());
+  }
+
+  public HostTransfer transfer() {
+    return transfer;
   }
 
   /** Replaces every gradient by its mean over all ranks. Call on every rank after backward. */
@@ -38,17 +50,17 @@ public final class GradientAllReducer {
     }
     long start = System.nanoTime();
     List<NDArray> gradients = new ArrayList<>();
-    try {
-      List<ByteBuffer> views = new ArrayList<>();
+    try (NDManager scope = scope(parameters)) {
+      List<TensorWindow> windows = new ArrayList<>();
       for (Pair<String, Parameter> entry : parameters) {
         Parameter parameter = entry.getValue();
         if (parameter.requiresGradient() && parameter.isInitialized()) {
           NDArray gradient = parameter.getArray().getGradient();
           gradients.add(gradient);
-          views.add(view(entry.getKey(), gradient));
+          windows.add(transfer.window(entry.getKey(), gradient, scope));
         }
       }
-      exchange(views, true);
+      exchange(windows, true);
     } finally {
       gradients.forEach(NDArray::close);
       allReduceNanos += System.nanoTime() - start;
@@ -68,41 +80,48 @@ public final class GradientAllReducer {
     if (group.worldSize() == 1) {
       return;
     }
-    List<ByteBuffer> views = new ArrayList<>();
-    for (Pair<String, Parameter> entry : parameters) {
-      if (entry.getValue().isInitialized()) {
-        views.add(view(entry.getKey(), entry.getValue().getArray()));
+    try (NDManager scope = scope(parameters)) {
+      List<TensorWindow> windows = new ArrayList<>();
+      for (Pair<String, Parameter> entry : parameters) {
+        if (entry.getValue().isInitialized()) {
+          windows.add(transfer.window(entry.getKey(), entry.getValue().getArray(), scope));
+        }
       }
+      exchange(windows, false);
     }
-    exchange(views, false);
   }
 
-  private static ByteBuffer view(String name, NDArray array) {
-    if (array.getDataType() != DataType.FLOAT32) {
-      throw new IllegalStateException(
-          "parameter " + name + " is " + array.getDataType() + "; only float32 is exchanged");
+  /** A manager on the parameters' device for the arrays one exchange creates. */
+  private static NDManager scope(ParameterList parameters) {
+    for (Pair<String, Parameter> entry : parameters) {
+      if (entry.getValue().isInitialized()) {
+        return entry.getValue().getArray().getManager().newSubManager();
+      }
     }
-    return array.toByteBuffer(true).order(ByteOrder.nativeOrder());
+    return NDManager.newBaseManager();
   }
 
   /**
-   * Streams the concatenation of all views through the bucket: fill, exchange, write back. A tensor
-   * larger than the bucket simply spans several buckets.
+   * Streams the concatenation of all windows through the bucket: fill, exchange, write back. A
+   * tensor larger than the bucket simply spans several buckets.
    */
-  private void exchange(List<ByteBuffer> views, boolean allReduce) {
-    int fillView = 0;
+  private void exchange(List<TensorWindow> windows, boolean allReduce) {
+    int fillWindow = 0;
     int fillOffset = 0;
-    while (fillView < views.size()) {
-      int firstView = fillView;
+    while (fillWindow < windows.size()) {
+      int firstWindow = fillWindow;
       int firstOffset = fillOffset;
       bucket.clear();
-      while (fillView < views.size() && bucket.hasRemaining()) {
-        ByteBuffer source = views.get(fillView);
-        int n = Math.min(bucket.remaining(), source.limit() - fillOffset);
-        bucket.put(bucket.position(), source, fillOffset, n).position(bucket.position() + n);
+      while (fillWindow < windows.size() && bucket.hasRemaining()) {
+        TensorWindow source = windows.get(fillWindow);
+        int n = Math.min(bucket.remaining(), source.byteSize() - fillOffset);
+        if (n > 0) {
+          source.read(fillOffset, bucket.slice(bucket.position(), n));
+          bucket.position(bucket.position() + n);
+        }
         fillOffset += n;
-        if (fillOffset == source.limit()) {
-          fillView++;
+        if (fillOffset == source.byteSize()) {
+          fillWindow++;
           fillOffset = 0;
         }
       }
@@ -112,20 +131,22 @@ public final class GradientAllReducer {
       } else {
         group.broadcast(bucket);
       }
-      writeBack(views, firstView, firstOffset);
+      writeBack(windows, firstWindow, firstOffset);
     }
   }
 
-  private void writeBack(List<ByteBuffer> views, int view, int offset) {
+  private void writeBack(List<TensorWindow> windows, int window, int offset) {
     int position = 0;
     while (position < bucket.limit()) {
-      ByteBuffer target = views.get(view);
-      int n = Math.min(bucket.limit() - position, target.limit() - offset);
-      target.put(offset, bucket, position, n);
+      TensorWindow target = windows.get(window);
+      int n = Math.min(bucket.limit() - position, target.byteSize() - offset);
+      if (n > 0) {
+        target.write(offset, bucket.slice(position, n));
+      }
       position += n;
       offset += n;
-      if (offset == target.limit()) {
-        view++;
+      if (offset == target.byteSize()) {
+        window++;
         offset = 0;
       }
     }

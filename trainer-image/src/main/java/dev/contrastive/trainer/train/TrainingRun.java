@@ -11,6 +11,7 @@ import dev.contrastive.trainer.data.EpochShards;
 import dev.contrastive.trainer.data.Prefetcher;
 import dev.contrastive.trainer.data.TrainBatch;
 import dev.contrastive.trainer.data.TrainLoader;
+import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.export.EndOfRunExport;
@@ -43,19 +44,29 @@ public final class TrainingRun {
 
   private final ContrastiveTrainingRunSpec spec;
   private final ProcessGroup group;
+  private final Placement placement;
   private final StatusWriter statusWriter;
   private final PrintStream terminal;
+
+  /** A run on the CPU. */
+  public TrainingRun(
+      ContrastiveTrainingRunSpec spec, ProcessGroup group, StatusWriter statusWriter, PrintStream terminal) {
+    this(spec, group, Placement.cpu(), statusWriter, terminal);
+  }
 
   /**
    * @param spec resolved spec
    * @param group the gang (world size 1 for a single process)
+   * @param placement this process's device and host-transfer path
    * @param statusWriter where rank 0 reports progress
    * @param terminal stdout when it is a terminal (progress bar), else null
    */
   public TrainingRun(
-      ContrastiveTrainingRunSpec spec, ProcessGroup group, StatusWriter statusWriter, PrintStream terminal) {
+      ContrastiveTrainingRunSpec spec, ProcessGroup group, Placement placement, StatusWriter statusWriter,
+      PrintStream terminal) {
     this.spec = spec;
     this.group = group;
+    this.placement = placement;
     this.statusWriter = statusWriter;
     this.terminal = terminal;
   }
@@ -83,10 +94,10 @@ public final class TrainingRun {
         leader ? statusWriter : StatusWriter.NONE,
         Duration.ofSeconds(trainer.statusIntervalSeconds), Clock.systemUTC(), log::info);
 
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = placement.newManager()) {
       SimClrModel model = SimClrNetwork.create(spec, manager);
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
-        GradientAllReducer allReducer = group.worldSize() > 1 ? new GradientAllReducer(group) : null;
+        GradientAllReducer allReducer = group.worldSize() > 1 ? new GradientAllReducer(group, placement.transfer()) : null;
         TrainingState state = Resumption.load(store, model, optimizer, manager, seed, log::info);
         if (allReducer != null) {
           // every rank must start from identical parameters, fresh or resumed
@@ -111,8 +122,9 @@ public final class TrainingRun {
         double epochLoss = Double.NaN;
         int stopAt = Math.min(epochs, stopAfterEpochs);
         long imagesPerStep = (long) trainer.batchSizePerWorker * group.worldSize();
-        log.info(String.format("rank %d of %d: %d steps per epoch, %d epochs, starting at epoch %d step %d",
-            group.rank(), group.worldSize(), stepsPerEpoch, epochs, state.epochsDone() + 1, state.step()));
+        log.info(String.format("rank %d of %d on %s: %d steps per epoch, %d epochs, starting at epoch %d step %d",
+            group.rank(), group.worldSize(), placement.describe(), stepsPerEpoch, epochs, state.epochsDone() + 1,
+            state.step()));
 
         for (int epoch = state.epochsDone(); epoch < stopAt; epoch++) {
           int fromStep = (int) (state.step() - (long) epoch * stepsPerEpoch);

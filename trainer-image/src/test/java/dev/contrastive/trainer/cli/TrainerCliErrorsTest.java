@@ -71,4 +71,14 @@ class TrainerCliErrorsTest {
     assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(run.err().lines()).singleElement().asString().contains("nowhere");
   }
+
+  @Test
+  void unknownHostTransferIsOneLineNamingTheVariable(@TempDir Path dir) {
+    CliRun run = CliRun.run(java.util.Map.of("CONTRASTIVE_HOST_TRANSFER", "pinned"),
+        "train", "-f", CliRun.TINY.toString(), "checkpoint.mountPath=" + dir.resolve("ckpt"));
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString()
+        .contains("CONTRASTIVE_HOST_TRANSFER=pinned").contains("auto, zero-copy or staging");
+  }
 }

@@ -22,12 +22,14 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.contrastive.trainer.device.HostTransfer;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * W ranks with batch B each, gradients averaged by the ring, must train exactly like one process
- * whose loss is the mean of the W per-rank losses over the same partition of the data.
+ * whose loss is the mean of the W per-rank losses over the same partition of the data, on both
+ * host-transfer paths (staging is the GPU's path, forced here on the CPU).
  */
 class DataParallelEquivalenceTest {
 
@@ -38,10 +40,11 @@ class DataParallelEquivalenceTest {
   /** DJL allows one gradient collector per JVM at a time; real workers are separate JVMs. */
   private static final Object COLLECTOR = new Object();
 
-  @ParameterizedTest(name = "{0} ranks")
-  @ValueSource(ints = {2, 3})
-  void ranksEndWithTheParametersOfOneProcessAveragingTheirLosses(int world) {
-    List<List<float[]>> ranks = LocalGang.run(world, 256, group -> trainRank(group, world));
+  @ParameterizedTest(name = "{0} ranks, {1}")
+  @CsvSource({"2, ZERO_COPY", "3, ZERO_COPY", "2, STAGING", "3, STAGING"})
+  void ranksEndWithTheParametersOfOneProcessAveragingTheirLosses(int world, HostTransfer transfer) {
+    // a 256-byte bucket: tensors span buckets, so partial copies are exercised too
+    List<List<float[]>> ranks = LocalGang.run(world, 256, group -> trainRank(group, world, transfer));
     List<float[]> reference = trainReference(world);
 
     for (List<float[]> rank : ranks) {
@@ -56,14 +59,29 @@ class DataParallelEquivalenceTest {
     }
   }
 
-  private static List<float[]> trainRank(ProcessGroup group, int world) {
+  @ParameterizedTest(name = "{0} ranks")
+  @CsvSource({"2", "3"})
+  void stagingTrainsBitIdenticallyToTheZeroCopyViews(int world) {
+    List<List<float[]>> zeroCopy =
+        LocalGang.run(world, 256, group -> trainRank(group, world, HostTransfer.ZERO_COPY));
+    List<List<float[]>> staging =
+        LocalGang.run(world, 256, group -> trainRank(group, world, HostTransfer.STAGING));
+
+    for (int rank = 0; rank < world; rank++) {
+      for (int p = 0; p < zeroCopy.get(rank).size(); p++) {
+        assertThat(staging.get(rank).get(p)).isEqualTo(zeroCopy.get(rank).get(p));
+      }
+    }
+  }
+
+  private static List<float[]> trainRank(ProcessGroup group, int world, HostTransfer transfer) {
     try (NDManager manager = NDManager.newBaseManager()) {
       Block block = model(manager);
       ParameterList parameters = block.getParameters();
       if (group.rank() == 0) {
         setKnownValues(parameters); // the other ranks keep their random init until the broadcast
       }
-      GradientAllReducer reducer = new GradientAllReducer(group);
+      GradientAllReducer reducer = new GradientAllReducer(group, transfer);
       reducer.broadcastParameters(parameters);
       for (int step = 0; step < STEPS; step++) {
         try (NDManager stepManager = manager.newSubManager()) {
