@@ -58,17 +58,20 @@ import java.util.stream.Collectors;
  * objects, makes them exist, asks the observer what the pods show, and records status.
  */
 @ControllerConfiguration(name = "contrastivetrainingrun", fieldManager = StatusPatcher.FIELD_MANAGER)
-@RBACRule(apiGroups = "", resources = {"pods", "services", "configmaps", "secrets", "serviceaccounts"},
-    verbs = {"get", "list", "watch", "create", "update", "patch", "delete"})
-@RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"},
-    verbs = {"get", "list", "watch", "create", "update", "patch", "delete"})
-@RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
-@RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
-// ttlSecondsAfterFinished: the operator deletes finished runs.
-@RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns", verbs = "delete")
-// The operator grants these to each run's trainer, so it must hold them itself (RBAC escalation check).
+// Exactly the verbs this class uses; deploy/rbac.yaml grants the same (RbacManifestTest), and says why.
+@RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns",
+    verbs = {"get", "list", "watch", "delete"})
 @RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns/status",
-    verbs = {"get", "patch", "update"})
+    verbs = {"get", "patch"})
+@RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns/finalizers",
+    verbs = "update")
+@RBACRule(apiGroups = "", resources = "pods", verbs = {"list", "watch", "create", "delete"})
+@RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
+@RBACRule(apiGroups = "", resources = {"services", "serviceaccounts"}, verbs = {"get", "create"})
+@RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "create"})
+@RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"}, verbs = {"get", "create"})
+@RBACRule(apiGroups = "", resources = "events", verbs = "create")
+@RBACRule(apiGroups = "", resources = "nodes", verbs = {"list", "watch"})
 public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveTrainingRun> {
 
   static final String PODS = "worker-pods";

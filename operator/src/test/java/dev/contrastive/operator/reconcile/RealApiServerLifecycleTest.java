@@ -36,6 +36,6 @@ class RealApiServerLifecycleTest extends LifecycleBehaviour {
   }
 
   private static Operator start() {
-    return TestOperators.start(RealApiServer.get().client(), Optional.of(StatusPatcher.FIELD_MANAGER));
+    return TestOperators.start(RealApiServer.get().operatorClient(), Optional.of(StatusPatcher.FIELD_MANAGER));
   }
 }

@@ -24,7 +24,7 @@ class RealApiServerReconcileTest extends ReconcileBehaviour {
 
   @BeforeAll
   static void startOperator() {
-    operator = TestOperators.start(RealApiServer.get().client(), Optional.of(StatusPatcher.FIELD_MANAGER));
+    operator = TestOperators.start(RealApiServer.get().operatorClient(), Optional.of(StatusPatcher.FIELD_MANAGER));
   }
 
   @AfterAll

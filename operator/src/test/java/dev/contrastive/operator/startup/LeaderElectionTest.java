@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.testing.Fixtures;
+import dev.contrastive.operator.testing.OperatorRbac;
 import dev.contrastive.operator.testing.RealApiServer;
 import dev.contrastive.operator.testing.TestOperators;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -30,10 +31,13 @@ import org.junit.jupiter.api.Test;
  */
 class LeaderElectionTest {
 
-  private static final String LEASE_NAMESPACE = "default";
+  // The operator's own namespace, where deploy/rbac.yaml lets it hold the lease.
+  private static final String LEASE_NAMESPACE = OperatorRbac.NAMESPACE;
   private static final int LEASE_SECONDS = 4;
 
   private final KubernetesClient client = RealApiServer.get().client();
+  /** Also installs deploy/rbac.yaml and the operator's namespace. */
+  private final KubernetesClient operatorClient = RealApiServer.get().operatorClient();
   private final ScheduledExecutorService oldReplica = Executors.newSingleThreadScheduledExecutor();
   private Operator follower;
 
@@ -64,7 +68,7 @@ class LeaderElectionTest {
     run.getMetadata().setUid(null);
     client.resource(run).create();
 
-    follower = TestOperators.start(client, Optional.of(StatusPatcher.FIELD_MANAGER),
+    follower = TestOperators.start(operatorClient, Optional.of(StatusPatcher.FIELD_MANAGER),
         o -> o.withLeaderElectionConfiguration(LeaderElection.lease()
             .withLeaseNamespace(LEASE_NAMESPACE).withIdentity("new-replica")
             .withLeaseDuration(Duration.ofSeconds(LEASE_SECONDS)).withRenewDeadline(Duration.ofSeconds(3))

@@ -26,6 +26,7 @@ public final class RealApiServer {
   private final KubeAPIServer server;
   private final Path kubeconfig;
   private final KubernetesClient client;
+  private KubernetesClient operatorClient;
 
   private RealApiServer() throws IOException {
     server = TestApiServers.start();
@@ -52,8 +53,22 @@ public final class RealApiServer {
     return instance;
   }
 
+  /** The cluster's administrator: tests set the scene with it. */
   public KubernetesClient client() {
     return client;
+  }
+
+  /**
+   * A client that acts as the operator's ServiceAccount with exactly the rights deploy/rbac.yaml
+   * grants it (applied on first use): tests that run the operator on it fail on any call those
+   * rights do not allow.
+   */
+  public synchronized KubernetesClient operatorClient() {
+    if (operatorClient == null) {
+      OperatorRbac.install(client);
+      operatorClient = OperatorRbac.impersonating(server.getKubeConfigYaml());
+    }
+    return operatorClient;
   }
 
   /** A kubeconfig file for kubectl. */
@@ -62,6 +77,9 @@ public final class RealApiServer {
   }
 
   private void stop() {
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
     client.close();
     server.stop();
     try {
