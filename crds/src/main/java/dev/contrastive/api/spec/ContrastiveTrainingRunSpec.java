@@ -94,4 +94,7 @@ public class ContrastiveTrainingRunSpec {
 
   @JsonPropertyDescription("Restarts, deadline, clean-up and suspension.")
   public RunPolicySpec runPolicy = new RunPolicySpec();
+
+  @JsonPropertyDescription("Prometheus metrics of the trainer processes.")
+  public MetricsSpec metrics = new MetricsSpec();
 }

@@ -84,6 +84,7 @@ public final class WorkerPods {
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withEnv(env(run, world, rank))
         .addNewPort().withName("rendezvous").withContainerPort(Rendezvous.port(run)).withProtocol("TCP").endPort()
+        .addAllToPorts(MetricsPorts.of(spec))
         .withResources(resources(spec))
         .withNewSecurityContext()
             .withAllowPrivilegeEscalation(false)

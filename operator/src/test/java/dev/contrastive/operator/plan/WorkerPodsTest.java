@@ -49,6 +49,23 @@ class WorkerPodsTest {
   }
 
   @Test
+  void theTrainerExposesItsMetricsPortNamedForPodMonitors() {
+    run.getSpec().metrics.port = 9500;
+
+    assertThat(container(WorkerPods.pod(run, world, 1)).getPorts())
+        .extracting(p -> p.getName() + "=" + p.getContainerPort())
+        .containsExactly("rendezvous=29500", "metrics=9500");
+  }
+
+  @Test
+  void noMetricsPortWhenTheEndpointIsOff() {
+    run.getSpec().metrics.port = 0;
+
+    assertThat(container(WorkerPods.pod(run, world, 0)).getPorts()).extracting(p -> p.getName())
+        .containsExactly("rendezvous");
+  }
+
+  @Test
   void masterAddressResolvesThroughHostnameAndSubdomain() {
     Pod rank0 = WorkerPods.pod(run, world, 0);
 

@@ -1,9 +1,12 @@
 package dev.contrastive.trainer.cli;
 
+import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.ProcessGroup;
+import dev.contrastive.trainer.observe.Observability;
+import dev.contrastive.trainer.observe.Observers;
 import dev.contrastive.trainer.report.StatusWriters;
 import dev.contrastive.trainer.train.TrainingRun;
 import java.util.ArrayList;
@@ -37,7 +40,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ContrastiveTrainingRunSpec spec = run.resolve(root.env).getSpec();
+    ContrastiveTrainingRun resolved = run.resolve(root.env);
+    ContrastiveTrainingRunSpec spec = resolved.getSpec();
     if (nproc < 1) {
       throw new UserInputException("--nproc: " + nproc + " is not allowed; use 1 or more");
     }
@@ -50,9 +54,12 @@ final class TrainCommand implements Callable<Integer> {
         root.out.println("note: libtorch runs on glibc malloc here; steps of large batches run up to 1.3x"
             + " faster with tcmalloc (install libtcmalloc-minimal4, start through scripts/with-tcmalloc)");
       }
-      TrainingRun.Result result = new TrainingRun(
-          spec, group, placement, StatusWriters.fromEnvironment(root.env), System.console() != null ? root.out : null)
-          .run(stopAfterEpochs == null ? Integer.MAX_VALUE : stopAfterEpochs);
+      TrainingRun.Result result;
+      try (Observers observers = Observability.start(resolved, group.rank(), group.worldSize(), root.env)) {
+        result = new TrainingRun(spec, group, placement, StatusWriters.fromEnvironment(root.env),
+            System.console() != null ? root.out : null, observers)
+            .run(stopAfterEpochs == null ? Integer.MAX_VALUE : stopAfterEpochs);
+      }
       if (group.rank() == 0) {
         root.out.println(String.format(Locale.ROOT, "finished: epoch %d step %d loss %.4f knnTop1 %s checkpoint %s",
             result.state().epochsDone(), result.state().step(), result.loss(),

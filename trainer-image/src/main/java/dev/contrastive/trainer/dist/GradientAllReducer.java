@@ -27,6 +27,7 @@ public final class GradientAllReducer {
   private final HostTransfer transfer;
   private final ByteBuffer bucket;
   private long allReduceNanos;
+  private long bytesReduced;
 
   /** A reducer for CPU tensors through zero-copy views. */
   public GradientAllReducer(ProcessGroup group) {
@@ -61,6 +62,7 @@ public final class GradientAllReducer {
         }
       }
       exchange(windows, true);
+      bytesReduced += windows.stream().mapToLong(TensorWindow::byteSize).sum();
     } finally {
       gradients.forEach(NDArray::close);
       allReduceNanos += System.nanoTime() - start;
@@ -73,6 +75,11 @@ public final class GradientAllReducer {
    */
   public long allReduceNanos() {
     return allReduceNanos;
+  }
+
+  /** Gradient bytes this rank handed to {@link #allReduceGradients} so far. */
+  public long bytesReduced() {
+    return bytesReduced;
   }
 
   /** Overwrites every parameter (trainable or not, e.g. batch-norm statistics) with rank 0's. */

@@ -16,6 +16,8 @@ import java.util.stream.IntStream;
 public final class KnnEvaluation {
 
   private static final int CHUNK = 256;
+  /** Neighbours per query in a contact sheet. */
+  public static final int SHEET_NEIGHBOURS = 6;
 
   private final DatasetSplits splits;
   private final WeightedKnn knn;
@@ -43,13 +45,26 @@ public final class KnnEvaluation {
    * evaluates alone.
    */
   public double top1(EncoderFeatures features, NDManager parent, ProcessGroup group) {
-    if (group.worldSize() == 1) {
-      return top1(features, parent);
-    }
+    return evaluate(features, parent, group, 0).top1();
+  }
+
+  /** Top-1 accuracy and a kNN evaluation's by-product for a contact sheet. */
+  public record Evaluation(double top1, Neighbours neighbours) {}
+
+  /**
+   * As {@link #top1(EncoderFeatures, NDManager, ProcessGroup)}, and on rank 0 also the
+   * {@value #SHEET_NEIGHBOURS} nearest training images of {@code sheetQueries} held-out images.
+   */
+  public Evaluation evaluate(EncoderFeatures features, NDManager parent, ProcessGroup group, int sheetQueries) {
     try (NDManager manager = parent.newSubManager()) {
-      NDArray train = shared(splits.train(), features, manager, group);
-      NDArray test = shared(splits.heldOut(), features, manager, group);
-      return top1(train, test);
+      boolean alone = group.worldSize() == 1;
+      NDArray train = alone ? features.of(splits.train(), manager, threads) : shared(splits.train(), features, manager, group);
+      NDArray test = alone ? features.of(splits.heldOut(), manager, threads) : shared(splits.heldOut(), features, manager, group);
+      double top1 = top1(train, test);
+      Neighbours neighbours = group.rank() == 0 && sheetQueries > 0
+          ? Neighbours.of(splits.heldOut(), splits.train(), test, train, sheetQueries, SHEET_NEIGHBOURS)
+          : Neighbours.NONE;
+      return new Evaluation(top1, neighbours);
     }
   }
 

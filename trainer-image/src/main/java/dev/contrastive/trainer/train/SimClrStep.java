@@ -23,6 +23,7 @@ public final class SimClrStep {
   private final NtXentLoss loss;
   private final ParameterOptimizer optimizer;
   private final GradientAllReducer allReducer;
+  private StepStats lastStats = new StepStats(0, 0, 0, 0, 0);
 
   /**
    * @param allReducer averages gradients over the gang; null in a single-process run
@@ -40,6 +41,7 @@ public final class SimClrStep {
    * closed. Returns this rank's loss before the update.
    */
   public float run(NDArray first, NDArray second, float lr) {
+    long start = System.nanoTime();
     float value;
     try (NDManager kept = first.getManager().newSubManager();
         GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -60,10 +62,20 @@ public final class SimClrStep {
       collector.backward(l);
       value = l.getFloat();
     }
+    long backwardDone = System.nanoTime();
+    long bytesBefore = allReducer == null ? 0 : allReducer.bytesReduced();
     if (allReducer != null) {
       allReducer.allReduceGradients(model.getParameters());
     }
+    long reduced = System.nanoTime();
+    long bytes = allReducer == null ? 0 : allReducer.bytesReduced() - bytesBefore;
     optimizer.step(model.getParameters(), lr);
+    lastStats = new StepStats(0, backwardDone - start, reduced - backwardDone, System.nanoTime() - reduced, bytes);
     return value;
+  }
+
+  /** Where the last {@link #run}'s time went (no data wait: the caller measures that). */
+  public StepStats lastStats() {
+    return lastStats;
   }
 }

@@ -47,6 +47,7 @@ public final class TrainingRun {
   private final Placement placement;
   private final StatusWriter statusWriter;
   private final PrintStream terminal;
+  private final TrainingObserver observer;
 
   /** A run on the CPU. */
   public TrainingRun(
@@ -64,11 +65,18 @@ public final class TrainingRun {
   public TrainingRun(
       ContrastiveTrainingRunSpec spec, ProcessGroup group, Placement placement, StatusWriter statusWriter,
       PrintStream terminal) {
+    this(spec, group, placement, statusWriter, terminal, TrainingObserver.NONE);
+  }
+
+  /** As above, telling {@code observer} what happens (metrics endpoint, experiment tracking). */
+  public TrainingRun(ContrastiveTrainingRunSpec spec, ProcessGroup group, Placement placement,
+      StatusWriter statusWriter, PrintStream terminal, TrainingObserver observer) {
     this.spec = spec;
     this.group = group;
     this.placement = placement;
     this.statusWriter = statusWriter;
     this.terminal = terminal;
+    this.observer = observer;
   }
 
   /**
@@ -125,6 +133,7 @@ public final class TrainingRun {
         log.info(String.format("rank %d of %d on %s: %d steps per epoch, %d epochs, starting at epoch %d step %d",
             group.rank(), group.worldSize(), placement.describe(), stepsPerEpoch, epochs, state.epochsDone() + 1,
             state.step()));
+        observer.started(totalSteps, epochs, state, lastCheckpoint);
 
         for (int epoch = state.epochsDone(); epoch < stopAt; epoch++) {
           int fromStep = (int) (state.step() - (long) epoch * stepsPerEpoch);
@@ -135,8 +144,12 @@ public final class TrainingRun {
             while (batches.hasNext()) {
               float lr = schedule.at(stepNumber);
               float loss;
+              long waitStart = System.nanoTime();
               try (TrainBatch batch = batches.next()) {
+                long waited = System.nanoTime() - waitStart;
                 loss = step.run(batch.first(), batch.second(), lr);
+                observer.stepped(epoch, stepNumber + 1, loss, lr, trainer.batchSizePerWorker,
+                    step.lastStats().withDataWait(waited));
               }
               stepNumber++;
               window.add(loss);
@@ -147,6 +160,7 @@ public final class TrainingRun {
                 double rate = window.imagesPerSecond(imagesPerStep);
                 log.line(epoch, stepNumber, meanLoss, rate, lr, window.eta(totalSteps - stepNumber));
                 fill(progress, epoch, stepNumber, meanLoss, rate, lr);
+                observer.logged(epoch, stepNumber, meanLoss, rate, lr);
                 reporter.maybeReport(progress);
                 window = new StepWindow();
               }
@@ -158,13 +172,17 @@ public final class TrainingRun {
           boolean last = epoch + 1 == stopAt;
           fill(progress, epoch, stepNumber, epochLoss, epochRate, schedule.at(Math.max(0, stepNumber - 1)));
           if (due(epoch, trainer.evaluationIntervalEpochs) || epoch + 1 == epochs) {
-            progress.knnTop1 = evaluation.top1(features, manager, group);
+            KnnEvaluation.Evaluation evaluated =
+                evaluation.evaluate(features, manager, group, observer.contactSheetQueries());
+            progress.knnTop1 = evaluated.top1();
+            observer.evaluated(epoch, stepNumber, evaluated.top1(), evaluated.neighbours());
             log.info(String.format("epoch %d/%d kNN top-1 %.4f", epoch + 1, epochs, progress.knnTop1));
           }
           if (leader) {
             if (due(epoch, trainer.checkpointIntervalEpochs) || last) {
               lastCheckpoint = save(store, state, model, optimizer);
               progress.lastCheckpoint = lastCheckpoint.toString();
+              observer.checkpointed(stepNumber, lastCheckpoint);
               log.info("checkpoint " + lastCheckpoint);
             }
             if (epoch + 1 == epochs) {
@@ -174,8 +192,12 @@ public final class TrainingRun {
           }
           log.info(String.format("epoch %d/%d done: loss %.4f, %.1f images/s", epoch + 1, epochs, epochLoss, epochRate));
           reporter.report(progress);
+          observer.epochEnded(epoch, stepNumber, epochLoss, epochRate);
         }
-        return new Result(state, epochLoss, progress.knnTop1, lastCheckpoint);
+        Result result = new Result(state, epochLoss, progress.knnTop1, lastCheckpoint);
+        observer.finished(result, state.epochsDone() == epochs,
+            progress.exportedModel == null ? null : Path.of(progress.exportedModel));
+        return result;
       }
     }
   }

@@ -1,0 +1,31 @@
+package dev.contrastive.trainer.observe;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.trainer.metrics.MetricsEndpoint;
+import dev.contrastive.trainer.metrics.TrainerMetrics;
+import dev.contrastive.trainer.metrics.TrainerRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.Map;
+
+/** What a training process tells the outside: its /metrics endpoint and, on rank 0, the tracking backends. */
+public final class Observability {
+
+  private Observability() {}
+
+  /** Starts the observers of this process; close the result when training ends. */
+  public static Observers start(ContrastiveTrainingRun run, int rank, int worldSize, Map<String, String> env) {
+    ContrastiveTrainingRunSpec spec = run.getSpec();
+    RunIdentity id = RunIdentity.of(run, env, rank, worldSize);
+    Observers observers = new Observers();
+    PrometheusMeterRegistry registry = TrainerRegistry.create(id.runName(), id.rank());
+    observers.own(registry::close);
+    observers.add(new TrainerMetrics(registry, Clock.systemUTC()));
+    int port = spec.metrics == null ? 0 : spec.metrics.portOf(id.localRank());
+    if (port > 0) {
+      MetricsEndpoint.start(registry, port).ifPresent(observers::own);
+    }
+    return observers;
+  }
+}
