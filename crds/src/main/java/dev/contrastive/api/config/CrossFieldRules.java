@@ -47,6 +47,11 @@ final class CrossFieldRules {
       throw InvalidConfigException.at("spec.minNodes",
           spec.minNodes + " must not exceed spec.maxNodes (" + spec.maxNodes + ")");
     }
+    Integer width = spec.architecture.width;
+    if (width != null && width % 16 != 0) {
+      throw InvalidConfigException.at("spec.architecture.width", width + " is not a multiple of 16"
+          + " (narrower convolutions get wrong gradients on AVX-512 CPUs); use 16, 32, 48, 64, ...");
+    }
     Integer warmup = spec.scheduler.warmupEpochs;
     Integer epochs = spec.trainer.maxEpochs;
     if (warmup != null && epochs != null && warmup >= epochs) {

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * Encoder choice. {@code preset} names a YAML preset (resnet18, mixer_s16, parallel_vit_s16, ...);
@@ -28,9 +29,14 @@ public class ArchitectureSpec {
   @JsonPropertyDescription("ResNet: 18, 34 or 50 layers; Mixer/ViT: number of blocks.")
   public Integer depth;
 
-  @Min(8)
+  // libtorch 2.7.1's oneDNN convolution backward returns garbage and NaN input gradients for channel
+  // counts that are not a multiple of its SIMD block (16 floats on AVX-512, 8 on AVX2): docs/cpu.md
+  @Min(16)
   @Max(8192)
-  @JsonPropertyDescription("ResNet: channels of the first stage; Mixer/ViT: embedding width.")
+  @ValidationRule(
+      value = "self % 16 == 0",
+      message = "spec.architecture.width must be a multiple of 16 (narrower convolutions get wrong gradients on AVX-512 CPUs)")
+  @JsonPropertyDescription("ResNet: channels of the first stage; Mixer/ViT: embedding width. A multiple of 16: other channel counts get wrong gradients from libtorch on AVX-512 CPUs (docs/cpu.md).")
   public Integer width;
 
   @Min(1)

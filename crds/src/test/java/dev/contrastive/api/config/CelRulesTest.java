@@ -64,7 +64,9 @@ class CelRulesTest {
       new BadCase(s -> {
         s.scheduler.warmupEpochs = 10;
         s.trainer.maxEpochs = 10;
-      }, "spec.scheduler.warmupEpochs"));
+      }, "spec.scheduler.warmupEpochs"),
+      "spec.architecture.width must be a multiple of 16 (narrower convolutions get wrong gradients on AVX-512 CPUs)",
+      new BadCase(s -> s.architecture.width = 40, "spec.architecture.width"));
 
   static final String TRAINING_FIELDS_FIXED_WHILE_RUNNING = "spec training fields (architecture, dataset,"
       + " augmentation, loss, optimizer, scheduler, trainer, evaluation, distributed) cannot change while"
@@ -74,7 +76,7 @@ class CelRulesTest {
 
   static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
       .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-      .addVar("self", MapType.create(SimpleType.STRING, SimpleType.DYN))
+      .addVar("self", SimpleType.DYN) // an object for the type rules, a number for the width rule
       .addVar("oldSelf", MapType.create(SimpleType.STRING, SimpleType.DYN))
       .build();
 

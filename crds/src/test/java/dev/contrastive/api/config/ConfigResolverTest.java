@@ -108,6 +108,25 @@ class ConfigResolverTest {
   }
 
   @Test
+  void widthBelow16IsRefused() {
+    ContrastiveTrainingRunSpec spec = minimal();
+    spec.architecture.width = 8;
+
+    assertThatThrownBy(() -> ConfigResolver.resolve(spec))
+        .hasMessage("spec.architecture.width: 8 is out of range; allowed: 16 to 8192");
+  }
+
+  @Test
+  void widthThatIsNotAMultipleOf16IsRefused() {
+    ContrastiveTrainingRunSpec spec = minimal();
+    spec.architecture.width = 24;
+
+    assertThatThrownBy(() -> ConfigResolver.resolve(spec))
+        .hasMessage("spec.architecture.width: 24 is not a multiple of 16 (narrower convolutions get wrong"
+            + " gradients on AVX-512 CPUs); use 16, 32, 48, 64, ...");
+  }
+
+  @Test
   void patchesMustTileTheImage() {
     ContrastiveTrainingRunSpec spec = minimal();
     spec.architecture.preset = "mixer_s4";

@@ -33,10 +33,17 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
    * Builds the encoder.
    *
    * @param depth 18, 34 or 50
-   * @param width channels of the first stage (64 in the standard networks)
+   * @param width channels of the first stage (64 in the standard networks), a multiple of 16
    * @param stem the stem for the image size
+   * @throws IllegalArgumentException when the width is not a positive multiple of 16
    */
   public ResNetEncoder(int depth, int width, Stem stem) {
+    // libtorch 2.7.1 (oneDNN) computes wrong, even NaN, input gradients for convolutions whose
+    // channel count is not a multiple of the CPU's SIMD block: 16 floats on AVX-512 (docs/cpu.md)
+    if (width < 16 || width % 16 != 0) {
+      throw new IllegalArgumentException("architecture.width=" + width + " is not a multiple of 16:"
+          + " narrower convolutions get wrong gradients on AVX-512 CPUs; use 16, 32, 48, 64, ...");
+    }
     int[] unitsPerStage = unitsPerStage(depth);
     boolean bottleneck = depth >= 50;
     body = addChildBlock("body", new SequentialBlock());

@@ -10,7 +10,7 @@ import java.util.Map;
 /** One in-process run of the CLI with captured output. */
 record CliRun(int exitCode, String out, String err) {
 
-  /** The tiny test run: ResNet-18 at width 8 on 16 px synthetic images, 2 steps per epoch. */
+  /** The tiny test run: ResNet-18 at width 16 on 16 px synthetic images, 2 steps per epoch. */
   static final Path TINY = Path.of("src/test/resources/runs/tiny.yaml");
 
   static CliRun run(String... args) {

@@ -51,7 +51,7 @@ class EmbedAndSimilarTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = Files.readAllLines(csv);
-    assertThat(lines.get(0)).startsWith("file,f0,f1,").endsWith(",f63"); // ResNet-18 at width 8: 64 features
+    assertThat(lines.get(0)).startsWith("file,f0,f1,").endsWith(",f127"); // ResNet-18 at width 16: 128 features
     assertThat(lines).hasSize(7);
     assertThat(lines.get(1)).startsWith("c0-0.png,");
     for (String line : lines.subList(1, 7)) {

@@ -1,6 +1,7 @@
 package dev.contrastive.trainer.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -27,25 +28,34 @@ class ResNetEncoderTest {
   @Test
   void resnet50ImagenetStemGivesBottleneckFeatures() {
     try (NDManager manager = NDManager.newBaseManager()) {
-      ResNetEncoder encoder = new ResNetEncoder(50, 8, ResNetEncoder.Stem.IMAGENET);
+      ResNetEncoder encoder = new ResNetEncoder(50, 16, ResNetEncoder.Stem.IMAGENET);
       NDArray images = manager.randomUniform(0, 1, new Shape(2, 3, 64, 64));
       encoder.initialize(manager, DataType.FLOAT32, images.getShape());
       NDList out = encoder.forward(new ParameterStore(manager, false), new NDList(images), false);
-      assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 256));
-      assertThat(encoder.featureDim()).isEqualTo(256);
+      assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 512));
+      assertThat(encoder.featureDim()).isEqualTo(512);
     }
   }
 
   @Test
   void resnet34CifarStemOutputsOneFeatureVectorPerImage() {
     try (NDManager manager = NDManager.newBaseManager()) {
-      ResNetEncoder encoder = new ResNetEncoder(34, 8, ResNetEncoder.Stem.CIFAR);
+      ResNetEncoder encoder = new ResNetEncoder(34, 16, ResNetEncoder.Stem.CIFAR);
       NDArray images = manager.randomUniform(0, 1, new Shape(2, 3, 16, 16));
       encoder.initialize(manager, DataType.FLOAT32, images.getShape());
       NDList out = encoder.forward(new ParameterStore(manager, false), new NDList(images), true);
-      assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 64));
+      assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 128));
       assertThat(encoder.getOutputShapes(new Shape[] {images.getShape()})[0])
-          .isEqualTo(new Shape(2, 64));
+          .isEqualTo(new Shape(2, 128));
+    }
+  }
+
+  @Test
+  void refusesAWidthThatIsNotAMultipleOf16() {
+    for (int width : new int[] {8, 24}) {
+      assertThatThrownBy(() -> new ResNetEncoder(18, width, ResNetEncoder.Stem.CIFAR))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("architecture.width=" + width + " is not a multiple of 16");
     }
   }
 }

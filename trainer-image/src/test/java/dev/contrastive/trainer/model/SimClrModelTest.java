@@ -24,7 +24,7 @@ class SimClrModelTest {
     ArchitectureSpec spec = new ArchitectureSpec();
     spec.family = "resnet";
     spec.depth = 18;
-    spec.width = 8;
+    spec.width = 16;
     spec.stem = "cifar";
     spec.projectionHiddenDim = 32;
     spec.projectionDim = 16;
@@ -33,9 +33,9 @@ class SimClrModelTest {
       NDArray images = manager.randomUniform(0, 1, new Shape(4, 3, 16, 16));
       model.initialize(manager, DataType.FLOAT32, images.getShape());
       NDList out = model.forward(new ParameterStore(manager, false), new NDList(images), true);
-      assertThat(out.get(0).getShape()).isEqualTo(new Shape(4, 64));
+      assertThat(out.get(0).getShape()).isEqualTo(new Shape(4, 128));
       assertThat(out.get(1).getShape()).isEqualTo(new Shape(4, 16));
-      assertThat(model.encoder().featureDim()).isEqualTo(64);
+      assertThat(model.encoder().featureDim()).isEqualTo(128);
     }
   }
 
@@ -67,7 +67,7 @@ class SimClrModelTest {
     ArchitectureSpec spec = new ArchitectureSpec();
     spec.family = family;
     spec.depth = family.equals("resnet") ? 18 : 2;
-    spec.width = 8;
+    spec.width = 16;
     spec.stem = "cifar";
     spec.patchSize = 4;
     spec.heads = 2;
