@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.util.Pair;
+import dev.contrastive.trainer.engine.NoGrad;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,22 +34,25 @@ public abstract class ParameterOptimizer implements AutoCloseable {
    * Updates every trainable parameter in place from its gradient, then zeroes the gradient (DJL's
    * gradient collector accumulates into it otherwise). Parameters without gradient, such as
    * BatchNorm running statistics, are left alone. Temporary arrays are freed before returning.
+   * Runs with autograd off on the calling thread, whichever thread that is.
    *
    * @param parameters the model's parameters, e.g. {@code block.getParameters()}
    * @param lr the learning rate for this step, e.g. {@link LearningRateSchedule#at(long)}
    */
   public final void step(ParameterList parameters, float lr) {
-    for (Pair<String, Parameter> entry : parameters) {
-      Parameter parameter = entry.getValue();
-      if (!parameter.requiresGradient()) {
-        continue;
-      }
-      try (NDScope scope = new NDScope()) {
-        scope.suppressNotUsedWarning();
-        NDArray weight = parameter.getArray();
-        NDArray gradient = weight.getGradient();
-        update(entry.getKey(), weight, gradient, lr);
-        gradient.subi(gradient);
+    try (NoGrad noGrad = NoGrad.enter()) {
+      for (Pair<String, Parameter> entry : parameters) {
+        Parameter parameter = entry.getValue();
+        if (!parameter.requiresGradient()) {
+          continue;
+        }
+        try (NDScope scope = new NDScope()) {
+          scope.suppressNotUsedWarning();
+          NDArray weight = parameter.getArray();
+          NDArray gradient = weight.getGradient();
+          update(entry.getKey(), weight, gradient, lr);
+          gradient.subi(gradient);
+        }
       }
     }
   }

@@ -15,12 +15,14 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.contrastive.api.spec.OptimizerSpec;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ParameterOptimizerTest {
@@ -67,6 +69,42 @@ class ParameterOptimizerTest {
         }
       }
       assertThat(snapshot(resumed)).containsExactlyInAnyOrderEntriesOf(snapshot(straight));
+    }
+  }
+
+  @Test
+  void stepOnAThreadThatDidNotLoadTheEngineMatchesTheEngineThread() throws Exception {
+    Map<String, float[]> onThisThread = trainTwoSteps();
+    AtomicReference<Object> onOtherThread = new AtomicReference<>();
+    // libtorch starts each thread with grad mode on; DJL turns it off on the engine's thread only
+    Thread other = new Thread(() -> {
+      try {
+        boolean gradModeBefore = JniUtils.isGradMode();
+        Map<String, float[]> values = trainTwoSteps();
+        assertThat(JniUtils.isGradMode()).as("grad mode restored after step").isEqualTo(gradModeBefore);
+        onOtherThread.set(values);
+      } catch (Throwable e) {
+        onOtherThread.set(e);
+      }
+    });
+    other.start();
+    other.join();
+
+    assertThat(onOtherThread.get()).isNotInstanceOf(Throwable.class);
+    @SuppressWarnings("unchecked")
+    Map<String, float[]> values = (Map<String, float[]>) onOtherThread.get();
+    assertThat(values).containsExactlyInAnyOrderEntriesOf(onThisThread);
+  }
+
+  private static Map<String, float[]> trainTwoSteps() {
+    try (NDManager manager = NDManager.newBaseManager();
+        ParameterOptimizer optimizer = new Sgd(manager, 0.9, 1e-4)) {
+      Block block = tinyNet(manager, 3);
+      for (int i = 0; i < 2; i++) {
+        backward(block, manager);
+        optimizer.step(block.getParameters(), 0.1f);
+      }
+      return snapshot(block);
     }
   }
 
