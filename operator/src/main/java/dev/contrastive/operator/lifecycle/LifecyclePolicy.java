@@ -31,6 +31,10 @@ import java.util.stream.Stream;
  */
 public final class LifecyclePolicy {
 
+  /** Reasons of the failures the policy infers from nodes and pods (not reported by a pod). */
+  public static final String NODE_LOST = "node lost";
+  public static final String POD_DELETED = "pod deleted";
+
   /** The trainer's exit code for invalid input: retrying cannot help. */
   public static final int INVALID_INPUT_EXIT_CODE = 2;
 
@@ -125,7 +129,7 @@ public final class LifecyclePolicy {
     return IntStream.range(0, world.nodes().size())
         .filter(rank -> !readyNodes.contains(world.nodes().get(rank)))
         .mapToObj(rank -> new WorkerFailure(rank, RunNames.worker(run, rank), world.nodes().get(rank), null,
-            "node lost", null))
+            NODE_LOST, null))
         .findFirst();
   }
 
@@ -134,7 +138,7 @@ public final class LifecyclePolicy {
     Set<Integer> present = pods.stream().map(PodObserver::rank).collect(Collectors.toSet());
     return IntStream.range(0, world.size()).filter(rank -> !present.contains(rank))
         .mapToObj(rank -> new WorkerFailure(rank, RunNames.worker(run, rank), world.nodeOf(rank).orElse(null), null,
-            "pod deleted", null))
+            POD_DELETED, null))
         .findFirst();
   }
 

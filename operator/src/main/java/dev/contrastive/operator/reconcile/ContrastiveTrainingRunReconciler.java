@@ -24,6 +24,7 @@ import dev.contrastive.operator.status.Outcome;
 import dev.contrastive.operator.status.PhaseEvents;
 import dev.contrastive.operator.status.StatusCalculator;
 import dev.contrastive.operator.status.StatusPatcher;
+import dev.contrastive.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Node;
@@ -39,6 +40,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
@@ -83,9 +85,15 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   private final SecureRandom random = new SecureRandom();
   private final Clock clock = Clock.systemUTC();
   private final String fieldManager;
+  private final OperatorMetrics metrics;
 
   public ContrastiveTrainingRunReconciler() {
     this(Optional.of(StatusPatcher.FIELD_MANAGER));
+  }
+
+  /** A reconciler whose metrics nobody scrapes (tests, the local mode). */
+  public ContrastiveTrainingRunReconciler(Optional<String> fieldManager) {
+    this(fieldManager, new OperatorMetrics(new SimpleMeterRegistry()));
   }
 
   /**
@@ -94,8 +102,10 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
    */
   @Inject
   public ContrastiveTrainingRunReconciler(
-      @ConfigProperty(name = "contrastive.operator.status-field-manager") Optional<String> fieldManager) {
+      @ConfigProperty(name = "contrastive.operator.status-field-manager") Optional<String> fieldManager,
+      OperatorMetrics metrics) {
     this.fieldManager = fieldManager.orElse(null);
+    this.metrics = metrics;
   }
 
   @Override
@@ -119,11 +129,17 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
                 .collect(Collectors.toSet()))
             .build(),
         context);
+    metrics.countRunsFrom(() -> context.getPrimaryCache().list());
     return List.of(pods, nodes);
   }
 
   @Override
   public UpdateControl<ContrastiveTrainingRun> reconcile(
+      ContrastiveTrainingRun cached, Context<ContrastiveTrainingRun> context) {
+    return metrics.timeReconcile(() -> reconcileRun(cached, context));
+  }
+
+  private UpdateControl<ContrastiveTrainingRun> reconcileRun(
       ContrastiveTrainingRun cached, Context<ContrastiveTrainingRun> context) {
     KubernetesClient client = context.getClient();
     // Read fresh: the cache may not hold our last status patch yet, and acting on an old restart
@@ -181,6 +197,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
           next(run, Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), planned, now),
           Outcome.WORKER_FAILED, restart.message(), now);
       write(client, run, next, Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), now, true);
+      metrics.gangRestarted(restart.failure());
       delete(client, pods);
       return UpdateControl.noUpdate();
     }
@@ -278,6 +295,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     ContrastiveTrainingRunStatus current = run.getStatus();
     if (StatusPatcher.differs(current, next)) {
       StatusPatcher.patch(client, run, current, next, fieldManager);
+      metrics.statusChanged(run, current, next, now);
     }
     if (alwaysEvent || current == null || current.phase != next.phase || !outcome.reason().equals(readyReason(current))) {
       PhaseEvents.emit(client, run, outcome, now);
