@@ -14,10 +14,22 @@ public final class WorldPlanner {
 
   public static final String NO_MATCHING_NODES = "NoMatchingNodes";
   public static final String NOT_ENOUGH_NODES = "NotEnoughNodes";
+  public static final String NOT_ENOUGH_FREE_GPUS = "NotEnoughFreeGpus";
+  /** Nodes named in a message about free GPUs; a large cluster gets a count of the rest. */
+  private static final int LISTED_NODES = 10;
 
   private WorldPlanner() {}
 
   public static WorldPlan plan(ContrastiveTrainingRunSpec spec, Collection<Node> nodes) {
+    return plan(spec, nodes, Map.of());
+  }
+
+  /**
+   * @param gpusInUse GPUs other pods hold on each node ({@link GpusInUse}): a node is used only
+   *     where {@code gpusPerNode} of its allocatable GPUs are still free
+   */
+  public static WorldPlan plan(ContrastiveTrainingRunSpec spec, Collection<Node> nodes,
+      Map<String, BigDecimal> gpusInUse) {
     if (gpusPerNode(spec) == 0) {
       if (spec.workers == null) {
         return WorldPlan.none(NO_MATCHING_NODES,
@@ -26,12 +38,7 @@ public final class WorldPlanner {
       return WorldPlan.of(World.unpinned(spec.workers));
     }
     // Sorted by name so that every reconcile gives each node the same rank.
-    List<String> eligible = nodes.stream()
-        .filter(node -> isEligible(node, spec))
-        .map(node -> node.getMetadata().getName())
-        .sorted(Comparator.naturalOrder())
-        .limit(spec.maxNodes == null ? Long.MAX_VALUE : spec.maxNodes)
-        .toList();
+    List<Node> eligible = eligible(spec, nodes);
     if (eligible.isEmpty()) {
       return WorldPlan.none(NO_MATCHING_NODES, "no Ready, schedulable node has " + gpusPerNode(spec)
           + " allocatable " + gpuResourceName(spec) + " (spec.resources.gpuResourceName), matches spec.nodeSelector "
@@ -42,7 +49,48 @@ public final class WorldPlanner {
       return WorldPlan.none(NOT_ENOUGH_NODES, eligible.size() + " GPU nodes match, spec.minNodes is "
           + spec.minNodes + ": waiting for more nodes");
     }
-    return WorldPlan.of(World.pinned(eligible));
+    BigDecimal wanted = BigDecimal.valueOf(gpusPerNode(spec));
+    List<String> free = eligible.stream()
+        .filter(node -> freeGpus(node, spec, gpusInUse).compareTo(wanted) >= 0)
+        .map(node -> node.getMetadata().getName())
+        .limit(spec.maxNodes == null ? Long.MAX_VALUE : spec.maxNodes)
+        .toList();
+    int needed = spec.minNodes == null ? 1 : spec.minNodes;
+    if (free.size() < needed) {
+      return WorldPlan.none(NOT_ENOUGH_FREE_GPUS, notEnoughFree(spec, eligible, gpusInUse, needed, free.size()));
+    }
+    return WorldPlan.of(World.pinned(free));
+  }
+
+  /** The nodes that could run a worker if their GPUs were free, by name. */
+  static List<Node> eligible(ContrastiveTrainingRunSpec spec, Collection<Node> nodes) {
+    return nodes.stream()
+        .filter(node -> isEligible(node, spec))
+        .sorted(Comparator.comparing((Node node) -> node.getMetadata().getName()))
+        .toList();
+  }
+
+  private static BigDecimal freeGpus(Node node, ContrastiveTrainingRunSpec spec, Map<String, BigDecimal> gpusInUse) {
+    return allocatableGpus(node, gpuResourceName(spec))
+        .subtract(gpusInUse.getOrDefault(node.getMetadata().getName(), BigDecimal.ZERO)).max(BigDecimal.ZERO);
+  }
+
+  /** Says how many GPUs are free on which node, the freest first (the first few of a large cluster). */
+  private static String notEnoughFree(ContrastiveTrainingRunSpec spec, List<Node> eligible,
+      Map<String, BigDecimal> gpusInUse, int needed, int found) {
+    String resource = gpuResourceName(spec);
+    List<String> byNode = eligible.stream()
+        .sorted(Comparator.comparing((Node node) -> freeGpus(node, spec, gpusInUse)).reversed()
+            .thenComparing(node -> node.getMetadata().getName()))
+        .map(node -> node.getMetadata().getName() + " " + freeGpus(node, spec, gpusInUse).toPlainString() + "/"
+            + allocatableGpus(node, resource).toPlainString())
+        .toList();
+    String listed = String.join(", ", byNode.subList(0, Math.min(byNode.size(), LISTED_NODES)))
+        + (byNode.size() > LISTED_NODES ? " and " + (byNode.size() - LISTED_NODES) + " more" : "");
+    return "needs " + needed + (needed == 1 ? " node" : " nodes") + " with " + gpusPerNode(spec) + " free " + resource
+        + (spec.minNodes == null ? "" : " (spec.minNodes " + spec.minNodes + ")") + ", " + found + " found;"
+        + " free/allocatable " + resource + " by node: " + listed
+        + "; the run starts when other pods release their GPUs";
   }
 
   static boolean isEligible(Node node, ContrastiveTrainingRunSpec spec) {

@@ -12,6 +12,7 @@ import dev.contrastive.operator.lifecycle.LifecyclePolicy;
 import dev.contrastive.operator.lifecycle.PodCleanup;
 import dev.contrastive.operator.lifecycle.SpecChanges;
 import dev.contrastive.operator.plan.Gang;
+import dev.contrastive.operator.plan.GpusInUse;
 import dev.contrastive.operator.plan.Rendezvous;
 import dev.contrastive.operator.plan.RunAccess;
 import dev.contrastive.operator.plan.RunNames;
@@ -27,6 +28,7 @@ import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,6 +46,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,6 +84,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   /** On the config map: the spec the run started with, to tell which fields an edit changed. */
   static final String SPEC_ANNOTATION = "contrastive.dev/spec";
   static final String SPEC_CHANGE_IGNORED = "SpecChangeIgnored";
+  /** How often a run waiting for free GPUs looks again. */
+  static final Duration FREE_GPU_RECHECK = Duration.ofSeconds(10);
 
   private final SecureRandom random = new SecureRandom();
   private final Clock clock = Clock.systemUTC();
@@ -172,11 +177,14 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     List<Node> nodes = nodes(context);
     WorldPlan plan = runningWorld(run.getStatus())
         .map(WorldPlan::of)
-        .orElseGet(() -> WorldPlanner.plan(run.getSpec(), nodes));
+        .orElseGet(() -> WorldPlanner.plan(run.getSpec(), nodes, gpusInUse(client, run)));
     if (plan.world().isEmpty()) {
       delete(client, pods); // never a partial gang
       record(client, run, Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()), now);
-      return UpdateControl.noUpdate();
+      // Other pods releasing GPUs send this run no event: look again.
+      return WorldPlanner.NOT_ENOUGH_FREE_GPUS.equals(plan.reason())
+          ? UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(FREE_GPU_RECHECK)
+          : UpdateControl.noUpdate();
     }
     World world = plan.world().get();
     WorkersStatus planned = WorkersStatus.of(world.size(), 0, world.nodes());
@@ -314,6 +322,22 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return Optional.empty();
     }
     return Optional.of(World.pinned(status.workers.nodes));
+  }
+
+  /**
+   * GPUs that other pods hold on each node, read fresh from the API (only while a run plans its
+   * world): bound, unfinished pods of every namespace, except this run's own workers.
+   */
+  private static Map<String, BigDecimal> gpusInUse(KubernetesClient client, ContrastiveTrainingRun run) {
+    if (WorldPlanner.gpusPerNode(run.getSpec()) == 0) {
+      return Map.of();
+    }
+    List<Pod> all = client.pods().inAnyNamespace().list(new ListOptionsBuilder()
+        .withFieldSelector("status.phase!=Succeeded,status.phase!=Failed").build()).getItems();
+    return GpusInUse.byNode(all, WorldPlanner.gpuResourceName(run.getSpec()), pod ->
+        run.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
+            && pod.getMetadata().getLabels() != null
+            && run.getMetadata().getName().equals(pod.getMetadata().getLabels().get(RunNames.RUN_LABEL)));
   }
 
   @SuppressWarnings("unchecked")

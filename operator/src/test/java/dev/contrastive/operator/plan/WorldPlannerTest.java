@@ -9,7 +9,11 @@ import dev.contrastive.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class WorldPlannerTest {
@@ -96,5 +100,49 @@ class WorldPlannerTest {
 
     assertThat(WorldPlanner.plan(spec, List.of(gpuNode("gpu", 1).build())).world())
         .contains(World.unpinned(3));
+  }
+  @Test
+  void nodesWhoseGpusOtherPodsHoldAreLeftOut() {
+    spec.resources.gpusPerNode = 2;
+
+    WorldPlan plan = WorldPlanner.plan(spec, List.of(gpuNode("full", 2).build(), gpuNode("half", 4).build(),
+        gpuNode("busy", 4).build(), gpuNode("idle", 2).build()),
+        Map.of("full", BigDecimal.valueOf(2), "half", BigDecimal.valueOf(2), "busy", BigDecimal.valueOf(3)));
+
+    assertThat(plan.world()).contains(World.pinned(List.of("half", "idle")));
+  }
+
+  @Test
+  void maxNodesCountsOnlyNodesWithFreeGpus() {
+    spec.maxNodes = 2;
+
+    WorldPlan plan = WorldPlanner.plan(spec, List.of(gpuNode("a", 1).build(), gpuNode("b", 1).build(),
+        gpuNode("c", 1).build()), Map.of("a", BigDecimal.ONE));
+
+    assertThat(plan.world()).contains(World.pinned(List.of("b", "c")));
+  }
+
+  @Test
+  void tooFewFreeNodesWaitSayingHowManyGpusAreFreeWhere() {
+    spec.minNodes = 2;
+
+    WorldPlan plan = WorldPlanner.plan(spec, List.of(gpuNode("a", 1).build(), gpuNode("b", 2).build(),
+        gpuNode("c", 4).build()), Map.of("a", BigDecimal.ONE, "b", BigDecimal.valueOf(2), "c", BigDecimal.valueOf(3)));
+
+    assertThat(plan.world()).isEmpty();
+    assertThat(plan.reason()).isEqualTo("NotEnoughFreeGpus");
+    assertThat(plan.message()).contains("needs 2 nodes with 1 free nvidia.com/gpu (spec.minNodes 2), 1 found",
+        "by node: c 1/4, a 0/1, b 0/2");
+  }
+
+  @Test
+  void aLargeClusterNamesTheFreestTenNodesAndCountsTheRest() {
+    List<Node> nodes = IntStream.range(0, 14).mapToObj(i -> gpuNode(String.format("n%02d", i), 1).build()).toList();
+    Map<String, BigDecimal> allBusy = nodes.stream()
+        .collect(Collectors.toMap(n -> n.getMetadata().getName(), n -> BigDecimal.ONE));
+
+    WorldPlan plan = WorldPlanner.plan(spec, nodes, allBusy);
+
+    assertThat(plan.message()).contains("needs 1 node with 1 free", "n09 0/1 and 4 more").doesNotContain("n10");
   }
 }

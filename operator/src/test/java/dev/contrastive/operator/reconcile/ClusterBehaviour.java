@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -101,6 +103,22 @@ abstract class ClusterBehaviour {
         .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
     client().nodes().withName(node.getMetadata().getName())
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
+  }
+
+  /**
+   * A pod of someone else, in namespace {@code default}, already bound to this test's node
+   * {@code node} and holding {@code gpus} of its GPUs (no kubelet runs it).
+   */
+  protected Pod busyPod(String name, String node, int gpus) {
+    Quantity amount = new Quantity(Integer.toString(gpus));
+    return client().pods().resource(new PodBuilder()
+        .withNewMetadata().withName(tag + "-" + name).withNamespace("default").endMetadata()
+        .withNewSpec().withNodeName(tag + "-" + node)
+            .addNewContainer().withName("main").withImage("busy")
+                .withNewResources().addToRequests("nvidia.com/gpu", amount).addToLimits("nvidia.com/gpu", amount)
+                .endResources()
+            .endContainer()
+        .endSpec().build()).create();
   }
 
   /** Creates the run in this test's namespace, on this test's nodes only. */

@@ -191,6 +191,33 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
   }
 
   @Test
+  void busyGpusAreLeftOutAndTheRunWaitsSayingWhereGpusAreFree() {
+    gpuNode("a", 1);
+    gpuNode("b", 2);
+    Pod onA = busyPod("on-a", "a", 1);
+    Pod onB = busyPod("on-b", "b", 2);
+    ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
+    run.getSpec().minNodes = 2;
+    create(run);
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      Condition ready = condition(run("simclr"), "Ready");
+      assertThat(ready.getReason()).isEqualTo("NotEnoughFreeGpus");
+      assertThat(ready.getMessage()).contains("needs 2 nodes with 1 free nvidia.com/gpu", "0 found",
+          tag + "-a 0/1", tag + "-b 0/2");
+    });
+    assertThat(pods("simclr")).isEmpty();
+
+    client().resource(onB).withGracePeriod(0).delete();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(condition(run("simclr"), "Ready").getMessage())
+        .contains("1 found", tag + "-b 2/2", tag + "-a 0/1"));
+    assertThat(pods("simclr")).isEmpty();
+
+    client().resource(onA).withGracePeriod(0).delete();
+    assertThat(awaitPods("simclr", 2)).extracting(this::pinnedNode).containsExactly(tag + "-a", tag + "-b");
+  }
+
+  @Test
   void unknownPresetFailsTheRunNamingTheField() {
     gpuNode("a", 1);
     ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
