@@ -97,4 +97,7 @@ public class ContrastiveTrainingRunSpec {
 
   @JsonPropertyDescription("Prometheus metrics of the trainer processes.")
   public MetricsSpec metrics = new MetricsSpec();
+
+  @JsonPropertyDescription("Experiment tracking (MLflow, TensorBoard) by rank 0: experiment, run name, backends.")
+  public TrackingSpec tracking = new TrackingSpec();
 }

@@ -5,6 +5,8 @@ import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.metrics.MetricsEndpoint;
 import dev.contrastive.trainer.metrics.TrainerMetrics;
 import dev.contrastive.trainer.metrics.TrainerRegistry;
+import dev.contrastive.trainer.tracking.TrackedRun;
+import dev.contrastive.trainer.tracking.Tracking;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
@@ -26,6 +28,8 @@ public final class Observability {
     if (port > 0) {
       MetricsEndpoint.start(registry, port).ifPresent(observers::own);
     }
+    TrackedRun tracked = TrackedRun.of(spec, id.runName(), id.namespace(), id.uid(), worldSize);
+    Tracking.start(spec, tracked, rank, env, registry).ifPresent(tracking -> observers.add(observers.own(tracking)));
     return observers;
   }
 }
