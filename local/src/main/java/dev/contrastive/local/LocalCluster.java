@@ -38,12 +38,18 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster start(ApiServer server, int nodes, ContainerCommands commands, Path workDir,
       Path processDir, PrintStream console) {
+    return start(server, nodes, 1, commands, workDir, processDir, console);
+  }
+
+  /** As above with {@code gpusPerNode} GPUs on each simulated node. */
+  public static LocalCluster start(ApiServer server, int nodes, int gpusPerNode, ContainerCommands commands,
+      Path workDir, Path processDir, PrintStream console) {
     InProcessOperator operator = null;
     LocalCluster cluster = null;
     try {
       KubernetesClient client = server.client();
       CrdInstaller.install(client, Duration.ofSeconds(60));
-      SimulatedNodes.create(client, nodes);
+      SimulatedNodes.create(client, nodes, gpusPerNode);
       operator = InProcessOperator.start(client, server.keepsFieldManagedStatus());
       PodRunner runner = new PodRunner(client, commands, workDir, processDir, console)
           .withNodeEnv(NodeEnv.of(server.podKubeconfig(workDir), System.getenv()))

@@ -87,12 +87,16 @@ public final class LocalMain implements Callable<Integer> {
 
     ApiServer server = ApiServerChoice.start(apiServer, work.resolve("kubeconfig"), System.getenv(), out::println);
     out.println("API server: " + server.description());
-    try (LocalCluster cluster = LocalCluster.start(server, nodes, commands(run, trainer), work,
+    // simulated nodes advertise the GPUs the run asks for; each pod runs one process per GPU
+    int gpus = run.getSpec().resources == null || run.getSpec().resources.gpusPerNode == null
+        ? 1 : Math.max(1, run.getSpec().resources.gpusPerNode);
+    try (LocalCluster cluster = LocalCluster.start(server, nodes, gpus, commands(run, trainer), work,
         Path.of("").toAbsolutePath(), out)) {
       // Ctrl-C: stop the trainer processes, kube-apiserver and etcd, not only this JVM.
       Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
       KubernetesClient client = cluster.client();
-      out.println("nodes: " + nodes + " simulated GPU nodes; operator in-process; pods run as local processes");
+      out.println("nodes: " + nodes + " simulated GPU nodes of " + gpus + " GPU" + (gpus == 1 ? "" : "s")
+          + "; operator in-process; pods run as local processes (one per GPU each)");
       out.println("work dir: " + work);
       server.kubeconfig().ifPresent(k -> out.println("watch from another terminal: kubectl --kubeconfig " + k
           + " get ctrun -w"));

@@ -43,6 +43,11 @@ final class CrossFieldRules {
       throw InvalidConfigException.at("spec.workers",
           "required when spec.resources.gpusPerNode is 0 (the number of CPU-only workers)");
     }
+    Integer processes = spec.resources.processesPerWorker;
+    if (processes != null && gpus != null && gpus > 0 && processes > gpus) {
+      throw InvalidConfigException.at("spec.resources.processesPerWorker", processes
+          + " must not exceed spec.resources.gpusPerNode (" + gpus + "): one process per GPU");
+    }
     if (spec.minNodes != null && spec.maxNodes != null && spec.minNodes > spec.maxNodes) {
       throw InvalidConfigException.at("spec.minNodes",
           spec.minNodes + " must not exceed spec.maxNodes (" + spec.maxNodes + ")");

@@ -22,6 +22,9 @@ import java.util.Map;
     value = "!has(self.resources) || !has(self.resources.gpusPerNode) || self.resources.gpusPerNode > 0 || has(self.workers)",
     message = "spec.workers is required when spec.resources.gpusPerNode is 0")
 @ValidationRule(
+    value = "!has(self.resources) || !has(self.resources.processesPerWorker) || !has(self.resources.gpusPerNode) || self.resources.gpusPerNode == 0 || self.resources.processesPerWorker <= self.resources.gpusPerNode",
+    message = "spec.resources.processesPerWorker must not exceed spec.resources.gpusPerNode (one process per GPU)")
+@ValidationRule(
     value = "!has(self.maxNodes) || !has(self.minNodes) || self.minNodes <= self.maxNodes",
     message = "spec.minNodes must not exceed spec.maxNodes")
 @ValidationRule(

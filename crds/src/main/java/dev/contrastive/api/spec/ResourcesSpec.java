@@ -22,6 +22,13 @@ public class ResourcesSpec {
   @JsonPropertyDescription("GPUs per node and worker pod; 0 runs CPU-only workers (spec.workers of them).")
   public Integer gpusPerNode = 1;
 
+  @Min(1)
+  @Max(64)
+  @JsonPropertyDescription("Training processes per worker pod, like torchrun's --nproc_per_node: one per"
+      + " GPU, each on its own GPU. Default gpusPerNode (1 on CPU-only workers); at most gpusPerNode on"
+      + " GPU workers. Several per CPU worker simulate a multi-GPU node.")
+  public Integer processesPerWorker;
+
   @Pattern("^[0-9]+(\\.[0-9]+)?m?$")
   @JsonPropertyDescription("CPU request and limit of each worker, e.g. 4 or 500m.")
   public String cpu;
@@ -29,4 +36,12 @@ public class ResourcesSpec {
   @Pattern("^[0-9]+(\\.[0-9]+)?([KMGTPE]i?)?$")
   @JsonPropertyDescription("Memory request and limit of each worker, e.g. 16Gi.")
   public String memory;
+
+  /** Processes each worker pod runs: processesPerWorker, else one per GPU, else 1. */
+  public int effectiveProcessesPerWorker() {
+    if (processesPerWorker != null) {
+      return processesPerWorker;
+    }
+    return gpusPerNode == null ? 1 : Math.max(1, gpusPerNode);
+  }
 }

@@ -9,20 +9,29 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WorkersStatus {
 
-  @JsonPropertyDescription("World size of the current gang.")
+  @JsonPropertyDescription("Worker pods of the current gang (nodes on GPUs).")
   public Integer desired;
 
-  @JsonPropertyDescription("Workers whose pod is running and ready.")
+  @JsonPropertyDescription("Worker pods that are running and ready.")
   public Integer ready;
 
   @JsonPropertyDescription("ready/desired, for kubectl get.")
   public String summary;
 
-  @JsonPropertyDescription("Node of each rank, in rank order.")
+  @JsonPropertyDescription("Node of each worker pod, in node-rank order.")
   public List<String> nodes = new ArrayList<>();
 
+  @JsonPropertyDescription("Training processes of the current gang (WORLD_SIZE): workers x processes per worker.")
+  public Integer worldSize;
+
   public static WorkersStatus of(int desired, int ready, List<String> nodes) {
+    return of(desired, ready, nodes, desired);
+  }
+
+  /** A gang of {@code desired} worker pods running {@code worldSize} training processes in all. */
+  public static WorkersStatus of(int desired, int ready, List<String> nodes, int worldSize) {
     WorkersStatus status = new WorkersStatus();
+    status.worldSize = worldSize;
     status.desired = desired;
     status.ready = ready;
     status.summary = ready + "/" + desired;

@@ -55,6 +55,11 @@ class CelRulesTest {
         s.resources.gpusPerNode = 0;
         s.workers = null;
       }, "spec.workers"),
+      "spec.resources.processesPerWorker must not exceed spec.resources.gpusPerNode (one process per GPU)",
+      new BadCase(s -> {
+        s.resources.gpusPerNode = 2;
+        s.resources.processesPerWorker = 3;
+      }, "spec.resources.processesPerWorker"),
       "spec.minNodes must not exceed spec.maxNodes",
       new BadCase(s -> {
         s.minNodes = 4;

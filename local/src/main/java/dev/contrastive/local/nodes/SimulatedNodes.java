@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Node objects for the local run: each claims one GPU, and every one of them is this machine
- * (the pod runner starts their pods here).
+ * Node objects for the local run: each claims some GPUs (at least those a run asks for; on this
+ * machine's CPU each pod then runs one process per claimed GPU), and every one of them is this
+ * machine (the pod runner starts their pods here).
  */
 public final class SimulatedNodes {
 
@@ -28,6 +29,11 @@ public final class SimulatedNodes {
 
   /** Creates nodes {@code gpu-node-0..count-1}, Ready, each with one GPU allocatable. */
   public static List<Node> create(KubernetesClient client, int count) {
+    return create(client, count, 1);
+  }
+
+  /** Creates nodes {@code gpu-node-0..count-1}, Ready, each with {@code gpus} GPUs allocatable. */
+  public static List<Node> create(KubernetesClient client, int count, int gpus) {
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String name = name(i);
@@ -39,7 +45,7 @@ public final class SimulatedNodes {
           .endMetadata()
           .build()).create();
       // A real API server drops status sent on create; the kubelet reports it through /status.
-      client.nodes().resource(withStatus(name)).patchStatus();
+      client.nodes().resource(withStatus(name, gpus)).patchStatus();
       // The API server taints a new node not-ready; the node lifecycle controller, which this
       // cluster lacks, lifts the taint once the node reports Ready.
       nodes.add(client.nodes().withName(name).edit(node -> {
@@ -52,9 +58,9 @@ public final class SimulatedNodes {
     return nodes;
   }
 
-  private static Node withStatus(String name) {
+  private static Node withStatus(String name, int gpus) {
     Map<String, Quantity> resources = Map.of(
-        GPU_RESOURCE, new Quantity("1"),
+        GPU_RESOURCE, new Quantity(Integer.toString(gpus)),
         "cpu", new Quantity(String.valueOf(Runtime.getRuntime().availableProcessors())),
         "memory", new Quantity(String.valueOf(machineMemoryBytes())),
         "pods", new Quantity("110"));

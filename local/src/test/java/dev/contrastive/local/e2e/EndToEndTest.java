@@ -59,7 +59,7 @@ class EndToEndTest {
     ContainerCommands commands = new ContainerCommands().map(template.getSpec().image, TrainerCommand.fromBuild(repoRoot));
     cluster = LocalCluster.start(
         ApiServerChoice.start(ApiServerChoice.Mode.real, work.resolve("kubeconfig"), System.getenv(), System.out::println),
-        2, commands, work, work, System.out);
+        2, 2, commands, work, work, System.out);
     client = cluster.client();
   }
 
@@ -100,6 +100,22 @@ class EndToEndTest {
         .extracting(Event::getReason)
         .contains("WorkersPending", "WorkersRunning", "AllWorkersSucceeded"));
     assertThat(events()).extracting(Event::getType).containsOnly("Normal");
+  }
+
+  @Test
+  void twoNodesOfTwoGpusTrainAsFourRanksWithOneProcessPerGpu() throws Exception {
+    create(run -> run.getSpec().resources.gpusPerNode = 2);
+
+    ContrastiveTrainingRunStatus status = awaitFinished();
+
+    assertThat(status.phase).as(status.message).isEqualTo(Phase.Succeeded);
+    assertThat(status.workers.desired).isEqualTo(2);
+    assertThat(status.workers.worldSize).isEqualTo(4);
+    assertThat(status.progress.step).isEqualTo(status.progress.totalSteps);
+    Pod node1 = client.pods().inNamespace(namespace).withName(RUN + "-worker-1").get();
+    // the second pod's launcher ran global ranks 2 and 3
+    assertThat(Files.readString(cluster.pods().logFile(node1)))
+        .contains("[rank 2] ").contains("[rank 3] ").contains("rank 3 of 4");
   }
 
   @Test

@@ -97,10 +97,33 @@ public final class WorkerPods {
         .build();
   }
 
+  /** Training processes per worker pod (one per GPU, like torchrun's --nproc_per_node). */
+  public static int processesPerWorker(ContrastiveTrainingRunSpec spec) {
+    return spec.resources == null ? 1 : spec.resources.effectiveProcessesPerWorker();
+  }
+
+  /** WORLD_SIZE: the training processes of the whole gang. */
+  public static int worldSize(ContrastiveTrainingRunSpec spec, World world) {
+    return world.size() * processesPerWorker(spec);
+  }
+
+  /**
+   * The gang's variables. NODE_RANK is the pod's rank; a pod of several processes starts them
+   * itself (the trainer's node launcher), each with RANK = NODE_RANK x NPROC_PER_NODE + LOCAL_RANK.
+   * A pod of one process also gets its RANK directly.
+   */
   private static List<EnvVar> env(ContrastiveTrainingRun run, World world, int rank) {
-    return List.of(
-        env("RANK", Integer.toString(rank)),
-        env("WORLD_SIZE", Integer.toString(world.size())),
+    ContrastiveTrainingRunSpec spec = run.getSpec();
+    int perWorker = processesPerWorker(spec);
+    List<EnvVar> vars = new ArrayList<>();
+    if (perWorker == 1) {
+      vars.add(env("RANK", Integer.toString(rank)));
+    }
+    vars.addAll(List.of(
+        env("NODE_RANK", Integer.toString(rank)),
+        env("NPROC_PER_NODE", Integer.toString(perWorker)),
+        env("CONTRASTIVE_GPUS", Integer.toString(WorldPlanner.gpusPerNode(spec))),
+        env("WORLD_SIZE", Integer.toString(worldSize(spec, world))),
         env("MASTER_ADDR", RunNames.masterAddress(run)),
         env("MASTER_PORT", Integer.toString(Rendezvous.port(run))),
         env("RUN_NAME", run.getMetadata().getName()),
@@ -118,7 +141,8 @@ public final class WorkerPods {
         env("OPT_OUT_TRACKING", "true"),
         env("DJL_OFFLINE", "true"),
         env("DJL_CACHE_DIR", DJL_CACHE_DIR),
-        env("HOME", "/tmp"));
+        env("HOME", "/tmp")));
+    return vars;
   }
 
   private static EnvVar env(String name, String value) {

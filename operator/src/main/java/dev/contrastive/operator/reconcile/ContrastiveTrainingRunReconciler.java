@@ -187,7 +187,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
           : UpdateControl.noUpdate();
     }
     World world = plan.world().get();
-    WorkersStatus planned = WorkersStatus.of(world.size(), 0, world.nodes());
+    int worldSize = WorkerPods.worldSize(run.getSpec(), world);
+    WorkersStatus planned = WorkersStatus.of(world.size(), 0, world.nodes(), worldSize);
 
     String gang = Gang.id(run, world);
     List<Pod> previous = pods.stream().filter(pod -> !Gang.isMember(pod, gang)).toList();
@@ -221,7 +222,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
         .forEach(owned::create);
     GangState observed = PodObserver.observe(pods, world.size());
     ContrastiveTrainingRunStatus next = next(run, proceed.outcome(),
-        WorkersStatus.of(world.size(), observed.ready(), world.nodes()), now);
+        WorkersStatus.of(world.size(), observed.ready(), world.nodes(), worldSize), now);
     // Said only once an edit was held back, and then kept (True again once the edit is reverted).
     if (!ignoredChanges.isEmpty() || next.conditions.stream().anyMatch(c -> StatusCalculator.SPEC_APPLIED.equals(c.getType()))) {
       next = StatusCalculator.specApplied(next, ignoredChanges.isEmpty(),

@@ -36,6 +36,8 @@ class WorkerPodsTest {
         .collect(Collectors.toMap(EnvVar::getName, e -> e));
 
     assertThat(env.get("RANK").getValue()).isEqualTo("1");
+    assertThat(env.get("NODE_RANK").getValue()).isEqualTo("1");
+    assertThat(env.get("NPROC_PER_NODE").getValue()).isEqualTo("1");
     assertThat(env.get("WORLD_SIZE").getValue()).isEqualTo("2");
     assertThat(env.get("MASTER_ADDR").getValue()).isEqualTo("simclr-worker-0.simclr-workers.team-a.svc");
     assertThat(env.get("MASTER_PORT").getValue()).isEqualTo("31000");
@@ -63,6 +65,35 @@ class WorkerPodsTest {
 
     assertThat(container(WorkerPods.pod(run, world, 0)).getPorts()).extracting(p -> p.getName())
         .containsExactly("rendezvous");
+  }
+
+  @Test
+  void aPodWithEightGpusRunsEightProcessesAndWorldSizeCountsProcesses() {
+    run.getSpec().resources.gpusPerNode = 8;
+    Map<String, EnvVar> env = container(WorkerPods.pod(run, world, 1)).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> e));
+
+    // the pod's launcher starts one process per GPU; each child gets RANK = 1 x 8 + LOCAL_RANK
+    assertThat(env).doesNotContainKey("RANK");
+    assertThat(env.get("NODE_RANK").getValue()).isEqualTo("1");
+    assertThat(env.get("NPROC_PER_NODE").getValue()).isEqualTo("8");
+    assertThat(env.get("CONTRASTIVE_GPUS").getValue()).isEqualTo("8");
+    assertThat(env.get("WORLD_SIZE").getValue()).isEqualTo("16");
+    assertThat(WorkerPods.worldSize(run.getSpec(), world)).isEqualTo(16);
+  }
+
+  @Test
+  void cpuWorkersRunOneProcessUnlessAskedForMore() {
+    run.getSpec().resources.gpusPerNode = 0;
+    World cpus = World.unpinned(3);
+    assertThat(WorkerPods.worldSize(run.getSpec(), cpus)).isEqualTo(3);
+
+    run.getSpec().resources.processesPerWorker = 2;
+    Map<String, EnvVar> env = container(WorkerPods.pod(run, cpus, 2)).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertThat(env.get("NPROC_PER_NODE").getValue()).isEqualTo("2");
+    assertThat(env.get("CONTRASTIVE_GPUS").getValue()).isEqualTo("0");
+    assertThat(env.get("WORLD_SIZE").getValue()).isEqualTo("6");
   }
 
   @Test

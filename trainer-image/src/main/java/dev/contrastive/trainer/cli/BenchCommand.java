@@ -50,15 +50,25 @@ final class BenchCommand implements Callable<Integer> {
       description = "Run the step data-parallel in N local worker processes (default 1); rank 0 prints.")
   int nproc;
 
+  @Option(names = "--nodes", paramLabel = "M", defaultValue = "1",
+      description = "With --nproc: simulate M nodes on this machine (M x N ranks).")
+  int nodes;
+
   @Override
   public Integer call() {
-    if (batch < 2 || steps < 1 || warmup < 0 || nproc < 1) {
-      throw new UserInputException("--batch must be >= 2, --steps >= 1, --warmup >= 0 and --nproc >= 1; got "
-          + batch + ", " + steps + ", " + warmup + ", " + nproc);
+    if (batch < 2 || steps < 1 || warmup < 0 || nproc < 1 || nodes < 1) {
+      throw new UserInputException("--batch must be >= 2, --steps >= 1, --warmup >= 0, --nproc and --nodes"
+          + " >= 1; got " + batch + ", " + steps + ", " + warmup + ", " + nproc + ", " + nodes);
     }
     ContrastiveTrainingRunSpec spec = run.resolve(root.env).getSpec();
-    if (nproc > 1 && !root.env.containsKey("WORLD_SIZE")) {
-      return launch();
+    if (LocalLauncher.launchesNode(root.env)) {
+      int perNode = Integer.parseInt(root.env.get("NPROC_PER_NODE").trim());
+      return LocalLauncher.forNode(root.env, WorkerJvm.arguments(perNode), TrainerCli.class.getName(),
+          workerArguments(), root.out).run();
+    }
+    if (nproc * nodes > 1 && !root.env.containsKey("WORLD_SIZE")) {
+      return LocalLauncher.standalone(nodes, nproc, WorkerJvm.arguments(nproc * nodes),
+          TrainerCli.class.getName(), workerArguments(), root.out).run();
     }
     Placement placement = Placement.fromEnvironment(root.env);
     try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
@@ -114,13 +124,13 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private int launch() {
+  private List<String> workerArguments() {
     List<String> args = new ArrayList<>(List.of("bench", "-f", run.runFile(root.env).toAbsolutePath().toString(),
         "--batch=" + batch, "--steps=" + steps, "--warmup=" + warmup));
     if (root.debug) {
       args.add("--debug");
     }
     args.addAll(run.overrides);
-    return new LocalLauncher(nproc, WorkerJvm.arguments(nproc), TrainerCli.class.getName(), args, root.out).run();
+    return args;
   }
 }

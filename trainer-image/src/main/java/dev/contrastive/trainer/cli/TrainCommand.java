@@ -30,8 +30,12 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin RunFileOptions run;
 
   @Option(names = "--nproc", paramLabel = "N", defaultValue = "1",
-      description = "Start N local worker processes (rank 0..N-1) and fail if one fails.")
+      description = "Start N local worker processes per node (rank 0..N-1) and fail if one fails.")
   int nproc;
+
+  @Option(names = "--nodes", paramLabel = "M", defaultValue = "1",
+      description = "With --nproc: simulate M nodes on this machine (M x N ranks, NODE_RANK 0..M-1).")
+  int nodes;
 
   @Option(names = "--stop-after-epochs", paramLabel = "E",
       description = "Stop after E epochs in total (checkpoint written), as a preempted run would; "
@@ -42,11 +46,18 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     ContrastiveTrainingRun resolved = run.resolve(root.env);
     ContrastiveTrainingRunSpec spec = resolved.getSpec();
-    if (nproc < 1) {
-      throw new UserInputException("--nproc: " + nproc + " is not allowed; use 1 or more");
+    if (nproc < 1 || nodes < 1) {
+      throw new UserInputException("--nproc " + nproc + " --nodes " + nodes + " is not allowed; use 1 or more");
     }
-    if (nproc > 1 && !root.env.containsKey("WORLD_SIZE")) {
-      return launch();
+    if (LocalLauncher.launchesNode(root.env)) {
+      // a worker pod with several GPUs: one training process per GPU, like torchrun
+      int perNode = Integer.parseInt(root.env.get("NPROC_PER_NODE").trim());
+      return LocalLauncher.forNode(root.env, WorkerJvm.arguments(perNode), TrainerCli.class.getName(),
+          workerArguments(), root.out).run();
+    }
+    if (nproc * nodes > 1 && !root.env.containsKey("WORLD_SIZE")) {
+      return LocalLauncher.standalone(nodes, nproc, WorkerJvm.arguments(nproc * nodes),
+          TrainerCli.class.getName(), workerArguments(), root.out).run();
     }
     Placement placement = Placement.fromEnvironment(root.env);
     try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
@@ -70,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private int launch() {
+  private List<String> workerArguments() {
     List<String> args = new ArrayList<>(List.of("train", "-f", run.runFile(root.env).toAbsolutePath().toString()));
     if (stopAfterEpochs != null) {
       args.add("--stop-after-epochs=" + stopAfterEpochs);
@@ -79,6 +90,6 @@ final class TrainCommand implements Callable<Integer> {
       args.add("--debug");
     }
     args.addAll(run.overrides);
-    return new LocalLauncher(nproc, WorkerJvm.arguments(nproc), TrainerCli.class.getName(), args, root.out).run();
+    return args;
   }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -18,51 +19,148 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts N worker JVMs of one main class on this machine with the gang's environment (like
+ * Starts the worker JVMs of one main class on this machine with the gang's environment (like
  * torchrun), forwards their output prefixed with the rank, and fails as a whole: when one worker
- * exits non-zero the others are stopped and the launcher reports that rank's exit code.
+ * exits non-zero the others are stopped and the launcher reports that rank's exit code (2, invalid
+ * input, wins over the codes of workers that failed alongside it, so the operator fails the run
+ * instead of restarting it).
+ *
+ * <p>Two uses: {@link #standalone} is {@code --nproc} on one machine, with its own rendezvous (and
+ * optionally several simulated nodes); {@link #forNode} runs the processes of one worker pod, one
+ * per GPU, from the variables the operator gave the pod.
  */
 public final class LocalLauncher {
 
   private static final long STOP_GRACE_SECONDS = 5;
+  /** Exit code of invalid input (the trainer's ExitCodes.INVALID_INPUT). */
+  private static final int INVALID_INPUT = 2;
+  /** How many GPUs the pod was given (the operator sets it from resources.gpusPerNode). */
+  public static final String GPUS = "CONTRASTIVE_GPUS";
+  public static final String CUDA_VISIBLE_DEVICES = "CUDA_VISIBLE_DEVICES";
 
-  private final int processes;
+  private final List<Map<String, String>> environments;
   private final List<String> jvmArguments;
   private final String mainClass;
   private final List<String> arguments;
   private final PrintStream out;
-  private final int masterPort;
-  private final String token;
 
+  /** {@code processes} workers of one node on this machine: {@code standalone(1, processes, ...)}. */
   public LocalLauncher(
       int processes, List<String> jvmArguments, String mainClass, List<String> arguments,
       PrintStream out) {
-    if (processes < 1) {
-      throw new IllegalArgumentException("--nproc must be at least 1, got " + processes);
-    }
-    this.processes = processes;
+    this(standaloneEnvironments(1, processes), jvmArguments, mainClass, arguments, out);
+  }
+
+  private LocalLauncher(
+      List<Map<String, String>> environments, List<String> jvmArguments, String mainClass,
+      List<String> arguments, PrintStream out) {
+    this.environments = List.copyOf(environments);
     this.jvmArguments = List.copyOf(jvmArguments);
     this.mainClass = mainClass;
     this.arguments = List.copyOf(arguments);
     this.out = out;
-    this.masterPort = freePort();
-    byte[] secret = new byte[16];
-    new SecureRandom().nextBytes(secret);
-    this.token = HexFormat.of().formatHex(secret);
   }
 
-  /** The variables a worker of this gang gets (see {@link WorkerEnvironment}). */
-  public Map<String, String> environmentFor(int rank) {
-    return Map.of(
-        "RANK", Integer.toString(rank),
-        "LOCAL_RANK", Integer.toString(rank),
-        "WORLD_SIZE", Integer.toString(processes),
-        "MASTER_ADDR", "127.0.0.1",
-        "MASTER_PORT", Integer.toString(masterPort),
-        "RENDEZVOUS_TOKEN", token,
-        "POD_IP", "127.0.0.1",
-        "OPT_OUT_TRACKING", "true",
-        "DJL_OFFLINE", "true");
+  /**
+   * A gang of {@code nodes} x {@code processesPerNode} workers on this machine, with a fresh
+   * rendezvous port and token; {@code nodes > 1} simulates several worker pods (two-level
+   * collectives see several nodes).
+   */
+  public static LocalLauncher standalone(
+      int nodes, int processesPerNode, List<String> jvmArguments, String mainClass,
+      List<String> arguments, PrintStream out) {
+    return new LocalLauncher(
+        standaloneEnvironments(nodes, processesPerNode), jvmArguments, mainClass, arguments, out);
+  }
+
+  /**
+   * The processes of one worker pod (NODE_RANK, NPROC_PER_NODE, WORLD_SIZE in {@code podEnv}):
+   * each child gets the pod's variables plus RANK, LOCAL_RANK and LOCAL_WORLD_SIZE, and on a GPU
+   * pod ({@value #GPUS} > 0) a {@value #CUDA_VISIBLE_DEVICES} of its own GPU alone, so everything
+   * in the child, DJL's default device included, uses that GPU.
+   */
+  public static LocalLauncher forNode(
+      Map<String, String> podEnv, List<String> jvmArguments, String mainClass, List<String> arguments,
+      PrintStream out) {
+    return new LocalLauncher(nodeEnvironments(podEnv), jvmArguments, mainClass, arguments, out);
+  }
+
+  /** Whether this process is a pod's launcher: several processes per node, no LOCAL_RANK yet. */
+  public static boolean launchesNode(Map<String, String> env) {
+    return env.containsKey("WORLD_SIZE") && !env.containsKey(NodeLayout.LOCAL_RANK)
+        && NodeLayout.positive(env, NodeLayout.NPROC_PER_NODE, 1) > 1;
+  }
+
+  private static List<Map<String, String>> standaloneEnvironments(int nodes, int perNode) {
+    if (nodes < 1 || perNode < 1) {
+      throw new IllegalArgumentException(
+          "--nodes and --nproc must be at least 1, got " + nodes + " and " + perNode);
+    }
+    int masterPort = freePort();
+    byte[] secret = new byte[16];
+    new SecureRandom().nextBytes(secret);
+    String token = HexFormat.of().formatHex(secret);
+    List<Map<String, String>> environments = new ArrayList<>();
+    for (int rank = 0; rank < nodes * perNode; rank++) {
+      NodeLayout layout = NodeLayout.of(rank, perNode);
+      Map<String, String> env = new HashMap<>();
+      env.put("RANK", Integer.toString(rank));
+      env.put(NodeLayout.LOCAL_RANK, Integer.toString(layout.localRank()));
+      env.put(NodeLayout.NODE_RANK, Integer.toString(layout.nodeRank()));
+      env.put(NodeLayout.NPROC_PER_NODE, Integer.toString(perNode));
+      env.put(NodeLayout.LOCAL_WORLD_SIZE, Integer.toString(perNode));
+      env.put("WORLD_SIZE", Integer.toString(nodes * perNode));
+      env.put("MASTER_ADDR", "127.0.0.1");
+      env.put("MASTER_PORT", Integer.toString(masterPort));
+      env.put("RENDEZVOUS_TOKEN", token);
+      env.put("POD_IP", "127.0.0.1");
+      env.put("OPT_OUT_TRACKING", "true");
+      env.put("DJL_OFFLINE", "true");
+      environments.add(Map.copyOf(env));
+    }
+    return environments;
+  }
+
+  private static List<Map<String, String>> nodeEnvironments(Map<String, String> podEnv) {
+    int perNode = NodeLayout.positive(podEnv, NodeLayout.NPROC_PER_NODE, 1);
+    // RANK of the node's first process; checks NODE_RANK against WORLD_SIZE / NPROC_PER_NODE
+    int firstRank = WorkerEnvironment.fromEnvironment(withLocalRank(podEnv, 0), 1).rank();
+    NodeLayout.fromEnvironment(podEnv, firstRank, Integer.parseInt(podEnv.get("WORLD_SIZE").trim()));
+    int gpus = podEnv.containsKey(GPUS) ? Integer.parseInt(podEnv.get(GPUS).trim()) : 0;
+    List<String> visible = podEnv.containsKey(CUDA_VISIBLE_DEVICES)
+        ? List.of(podEnv.get(CUDA_VISIBLE_DEVICES).split(","))
+        : List.of();
+    List<Map<String, String>> environments = new ArrayList<>();
+    for (int local = 0; local < perNode; local++) {
+      Map<String, String> env = new HashMap<>(podEnv);
+      env.put("RANK", Integer.toString(firstRank + local));
+      env.put(NodeLayout.LOCAL_RANK, Integer.toString(local));
+      env.put(NodeLayout.LOCAL_WORLD_SIZE, Integer.toString(perNode));
+      if (gpus > 0) {
+        // the pod's GPUs are 0..n-1 inside the container unless the runtime named them already
+        env.put(CUDA_VISIBLE_DEVICES,
+            local < visible.size() ? visible.get(local).trim() : Integer.toString(local));
+      }
+      environments.add(Map.copyOf(env));
+    }
+    return environments;
+  }
+
+  private static Map<String, String> withLocalRank(Map<String, String> env, int local) {
+    Map<String, String> copy = new HashMap<>(env);
+    copy.remove("RANK");
+    copy.put(NodeLayout.LOCAL_RANK, Integer.toString(local));
+    return copy;
+  }
+
+  /** The variables worker {@code index} of this launcher gets (see {@link WorkerEnvironment}). */
+  public Map<String, String> environmentFor(int index) {
+    return environments.get(index);
+  }
+
+  /** How many workers this launcher starts. */
+  public int processes() {
+    return environments.size();
   }
 
   /** The command of one worker: this JVM's java and class path. */
@@ -85,20 +183,22 @@ public final class LocalLauncher {
     Thread stopOnExit = new Thread(() -> stopAll(workers));
     Runtime.getRuntime().addShutdownHook(stopOnExit);
     try {
-      for (int rank = 0; rank < processes; rank++) {
-        workers.add(start(rank, forwarders));
-        int finalRank = rank;
-        workers.get(rank).onExit().thenRun(() -> exited.add(finalRank));
+      for (int index = 0; index < environments.size(); index++) {
+        workers.add(start(index, forwarders));
+        int finalIndex = index;
+        workers.get(index).onExit().thenRun(() -> exited.add(finalIndex));
       }
-      for (int done = 0; done < processes; done++) {
-        int rank = exited.take();
-        int code = workers.get(rank).exitValue();
-        forwarders.get(rank).join(TimeUnit.SECONDS.toMillis(STOP_GRACE_SECONDS));
+      for (int done = 0; done < environments.size(); done++) {
+        int index = exited.take();
+        int code = workers.get(index).exitValue();
+        forwarders.get(index).join(TimeUnit.SECONDS.toMillis(STOP_GRACE_SECONDS));
         if (code != 0) {
-          out.println("worker rank " + rank + " failed with exit code " + code
+          out.println("worker rank " + rankOf(index) + " failed with exit code " + code
               + "; stopping the other workers");
           stopAll(workers);
-          return code;
+          // a stopped worker exits 143; one that exited 2 on its own found invalid input
+          boolean invalidInput = workers.stream().anyMatch(w -> w.exitValue() == INVALID_INPUT);
+          return invalidInput ? INVALID_INPUT : code;
         }
       }
       return 0;
@@ -111,9 +211,14 @@ public final class LocalLauncher {
     }
   }
 
-  private Process start(int rank, List<Thread> forwarders) {
+  private String rankOf(int index) {
+    return environments.get(index).getOrDefault("RANK", Integer.toString(index));
+  }
+
+  private Process start(int index, List<Thread> forwarders) {
+    String rank = rankOf(index);
     ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true);
-    builder.environment().putAll(environmentFor(rank));
+    builder.environment().putAll(environmentFor(index));
     try {
       Process process = builder.start();
       Thread forwarder = new Thread(() -> forward(rank, process), "rank-" + rank + "-output");
@@ -126,7 +231,7 @@ public final class LocalLauncher {
     }
   }
 
-  private void forward(int rank, Process process) {
+  private void forward(String rank, Process process) {
     try (BufferedReader lines = new BufferedReader(
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String prefix = "[rank " + rank + "] ";

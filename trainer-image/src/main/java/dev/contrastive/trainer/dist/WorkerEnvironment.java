@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * Who this worker is in the gang, as the operator (or {@link LocalLauncher}) tells it through
  * environment variables: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, RENDEZVOUS_TOKEN, POD_IP and
- * the optional DATA_PORT (0, the default, picks a free port).
+ * the optional DATA_PORT (0, the default, picks a free port). WORLD_SIZE counts processes. Without
+ * RANK (a pod that runs one process) the rank is NODE_RANK x NPROC_PER_NODE + LOCAL_RANK.
  */
 public record WorkerEnvironment(
     int rank,
@@ -30,7 +31,9 @@ public record WorkerEnvironment(
     if (worldSize == 1) {
       return single();
     }
-    int rank = integer(env, "RANK", null, 0, worldSize - 1);
+    int rank = env.containsKey("RANK") || !env.containsKey(NodeLayout.NODE_RANK)
+        ? integer(env, "RANK", null, 0, worldSize - 1)
+        : rankFromNode(env, worldSize);
     int masterPort = integer(env, "MASTER_PORT", Integer.toString(defaultMasterPort), 1, 65535);
     int dataPort = integer(env, "DATA_PORT", "0", 0, 65535);
     String token = required(env, "RENDEZVOUS_TOKEN");
@@ -45,6 +48,13 @@ public record WorkerEnvironment(
         token,
         required(env, "POD_IP"),
         dataPort);
+  }
+
+  private static int rankFromNode(Map<String, String> env, int worldSize) {
+    int perNode = NodeLayout.positive(env, NodeLayout.NPROC_PER_NODE, 1);
+    int nodeRank = integer(env, NodeLayout.NODE_RANK, null, 0, worldSize / perNode - 1);
+    int localRank = integer(env, NodeLayout.LOCAL_RANK, "0", 0, perNode - 1);
+    return nodeRank * perNode + localRank;
   }
 
   private static String required(Map<String, String> env, String name) {

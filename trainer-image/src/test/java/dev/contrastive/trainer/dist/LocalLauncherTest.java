@@ -8,7 +8,10 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +45,60 @@ class LocalLauncherTest {
     assertThat(exit).isEqualTo(3);
     assertThat(output()).contains("worker rank 1 failed with exit code 3; stopping the other workers");
     assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(15);
+  }
+
+  @Test
+  void invalidInputOfOneWorkerWinsOverThePeersThatFailedBecauseOfIt() {
+    int exit = launcher(3, "invalid").run();
+
+    assertThat(exit).as(output()).isEqualTo(2);
+  }
+
+  @Test
+  void twoPodsOfTwoProcessesFormOneGangOfFourWithOneGpuPerProcess() throws Exception {
+    int masterPort = LocalGang.freePort();
+    List<CompletableFuture<Integer>> pods = new ArrayList<>();
+    for (int node = 0; node < 2; node++) {
+      Map<String, String> podEnv = new HashMap<>();
+      podEnv.put("NODE_RANK", Integer.toString(node));
+      podEnv.put("NPROC_PER_NODE", "2");
+      podEnv.put("WORLD_SIZE", "4");
+      podEnv.put("CONTRASTIVE_GPUS", "2");
+      podEnv.put("MASTER_ADDR", "127.0.0.1");
+      podEnv.put("MASTER_PORT", Integer.toString(masterPort));
+      podEnv.put("RENDEZVOUS_TOKEN", "pod-token");
+      podEnv.put("POD_IP", "127.0.0.1");
+      if (node == 1) {
+        podEnv.put("CUDA_VISIBLE_DEVICES", "4,5"); // a runtime that names the pod's GPUs
+      }
+      LocalLauncher pod = LocalLauncher.forNode(podEnv, List.of("-Xmx128m"),
+          RingWorker.class.getName(), List.of("check"), new PrintStream(output, true, StandardCharsets.UTF_8));
+      pods.add(CompletableFuture.supplyAsync(pod::run));
+    }
+
+    assertThat(pods.get(0).get(60, TimeUnit.SECONDS)).as(output()).isZero();
+    assertThat(pods.get(1).get(60, TimeUnit.SECONDS)).as(output()).isZero();
+    assertThat(output()).contains(
+        "[rank 0] rank 0 local 0 node 0 of 2 per node, gpu 0",
+        "[rank 1] rank 1 local 1 node 0 of 2 per node, gpu 1",
+        "[rank 2] rank 2 local 0 node 1 of 2 per node, gpu 4",
+        "[rank 3] rank 3 local 1 node 1 of 2 per node, gpu 5",
+        "[rank 3] sum ok");
+  }
+
+  @Test
+  void aCpuPodLeavesTheGpusAloneAndAPodWithOneProcessIsNotALauncher() {
+    Map<String, String> podEnv = new HashMap<>(Map.of("NODE_RANK", "1", "NPROC_PER_NODE", "3",
+        "WORLD_SIZE", "6", "MASTER_ADDR", "m", "RENDEZVOUS_TOKEN", "t", "POD_IP", "p"));
+    LocalLauncher pod = LocalLauncher.forNode(podEnv, List.of(), "Main", List.of(), System.out);
+
+    assertThat(pod.processes()).isEqualTo(3);
+    assertThat(pod.environmentFor(2)).containsEntry("RANK", "5").containsEntry("LOCAL_RANK", "2")
+        .containsEntry("LOCAL_WORLD_SIZE", "3").doesNotContainKey("CUDA_VISIBLE_DEVICES");
+    assertThat(LocalLauncher.launchesNode(podEnv)).isTrue();
+    assertThat(LocalLauncher.launchesNode(pod.environmentFor(0))).isFalse();
+    podEnv.put("NPROC_PER_NODE", "1");
+    assertThat(LocalLauncher.launchesNode(podEnv)).isFalse();
   }
 
   @Test

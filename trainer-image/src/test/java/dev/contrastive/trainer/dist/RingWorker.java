@@ -5,8 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A worker process for the launcher tests. {@code check}: all-reduce rank+1 and verify the sum;
- * {@code fail}: rank 1 exits 3 after joining; {@code loop}: all-reduce until a peer fails.
+ * A worker process for the launcher tests. {@code check}: all-reduce rank+1 and verify the sum,
+ * then print the layout variables it was given; {@code fail}: rank 1 exits 3 after joining;
+ * {@code invalid}: rank 1 exits 2 (invalid input) after joining, the others then lose it;
+ * {@code loop}: all-reduce until a peer fails.
  */
 public final class RingWorker {
 
@@ -29,6 +31,16 @@ public final class RingWorker {
             }
           }
           System.out.println("sum ok");
+          System.out.println("rank " + group.rank() + " local " + System.getenv("LOCAL_RANK")
+              + " node " + System.getenv("NODE_RANK") + " of " + System.getenv("NPROC_PER_NODE")
+              + " per node, gpu " + System.getenv("CUDA_VISIBLE_DEVICES"));
+        }
+        case "invalid" -> {
+          group.barrier();
+          if (group.rank() == 1) {
+            System.exit(2);
+          }
+          group.barrier();
         }
         case "fail" -> {
           group.barrier();

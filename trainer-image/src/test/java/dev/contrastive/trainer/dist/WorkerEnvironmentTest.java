@@ -50,4 +50,31 @@ class WorkerEnvironmentTest {
     assertThatThrownBy(() -> WorkerEnvironment.fromEnvironment(env, 29500))
         .hasMessage("environment variable POD_IP is required when WORLD_SIZE > 1");
   }
+
+  @Test
+  void withoutRankAPodOfOneProcessIsItsNodeRankAndAChildAddsItsLocalRank() {
+    Map<String, String> env = gang();
+    env.remove("RANK");
+    env.put("WORLD_SIZE", "4");
+    env.put("NODE_RANK", "1");
+    env.put("NPROC_PER_NODE", "2");
+    env.put("LOCAL_RANK", "1");
+
+    assertThat(WorkerEnvironment.fromEnvironment(env, 29500).rank()).isEqualTo(3);
+    assertThat(NodeLayout.fromEnvironment(env, 3, 4)).isEqualTo(new NodeLayout(1, 1, 2));
+    env.put("NPROC_PER_NODE", "1");
+    env.remove("LOCAL_RANK");
+    env.put("NODE_RANK", "2");
+    assertThat(WorkerEnvironment.fromEnvironment(env, 29500).rank()).isEqualTo(2);
+  }
+
+  @Test
+  void aLayoutThatDoesNotAddUpIsRejectedNamingTheVariables() {
+    assertThatThrownBy(() -> NodeLayout.fromEnvironment(Map.of("NPROC_PER_NODE", "3"), 1, 4))
+        .hasMessage("WORLD_SIZE 4 is not a multiple of NPROC_PER_NODE 3: every node runs the same"
+            + " number of processes");
+    assertThatThrownBy(() -> NodeLayout.fromEnvironment(
+        Map.of("NPROC_PER_NODE", "2", "LOCAL_RANK", "0"), 3, 4))
+        .hasMessage("environment variable LOCAL_RANK is 0 but RANK 3 with NPROC_PER_NODE 2 means 1");
+  }
 }
