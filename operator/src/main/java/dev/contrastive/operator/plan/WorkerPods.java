@@ -83,6 +83,7 @@ public final class WorkerPods {
         // The trainer's last log line explains an exit code 2 (invalid input) in the pod status.
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withEnv(env(run, world, rank))
+        .addAllToEnv(TrackingEnv.of(run))
         .addNewPort().withName("rendezvous").withContainerPort(Rendezvous.port(run)).withProtocol("TCP").endPort()
         .addAllToPorts(MetricsPorts.of(spec))
         .withResources(resources(spec))

@@ -60,6 +60,27 @@ class WorkerPodsTest {
   }
 
   @Test
+  void theMlflowTokenComesFromTheNamedSecretAndTheRunUidFromTheRun() {
+    run.getMetadata().setUid("0b7d-uid");
+    run.getSpec().tracking.mlflow.trackingUri = "http://mlflow.mlflow:5000";
+    run.getSpec().tracking.mlflow.tokenSecret = "mlflow-token";
+    Map<String, EnvVar> env = container(WorkerPods.pod(run, world, 0)).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> e));
+
+    assertThat(env.get("RUN_UID").getValue()).isEqualTo("0b7d-uid");
+    assertThat(env.get("MLFLOW_TRACKING_TOKEN").getValueFrom().getSecretKeyRef())
+        .satisfies(ref -> assertThat(ref.getName() + "/" + ref.getKey()).isEqualTo("mlflow-token/token"));
+  }
+
+  @Test
+  void noTokenWithoutATokenSecret() {
+    run.getSpec().tracking.mlflow.trackingUri = "http://mlflow.mlflow:5000";
+
+    assertThat(container(WorkerPods.pod(run, world, 0)).getEnv()).extracting(EnvVar::getName)
+        .doesNotContain("MLFLOW_TRACKING_TOKEN");
+  }
+
+  @Test
   void noMetricsPortWhenTheEndpointIsOff() {
     run.getSpec().metrics.port = 0;
 

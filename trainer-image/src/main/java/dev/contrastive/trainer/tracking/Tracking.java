@@ -30,8 +30,9 @@ public final class Tracking implements TrainingObserver, AutoCloseable {
   private Path lastCheckpoint;
   private boolean ended;
 
-  Tracking(TrackedRun run, List<TrackingBackend> backends, MeterRegistry registry, Duration closeTimeout) {
-    this.queues = backends.stream().map(b -> new BackendQueue(b, QUEUE_CAPACITY, registry)).toList();
+  Tracking(TrackedRun run, List<TrackingBackend> backends, MeterRegistry registry, int capacity,
+      Duration closeTimeout) {
+    this.queues = backends.stream().map(b -> new BackendQueue(b, capacity, registry)).toList();
     this.closeTimeout = closeTimeout;
     each(0, backend -> backend.start(run));
   }
@@ -49,8 +50,11 @@ public final class Tracking implements TrainingObserver, AutoCloseable {
     if (spec.tracking.tensorboard != null && Boolean.TRUE.equals(spec.tracking.tensorboard.enabled)) {
       backends.add(new TensorBoardBackend());
     }
+    if (spec.tracking.mlflow != null && spec.tracking.mlflow.trackingUri != null) {
+      backends.add(new MlflowBackend(spec.tracking.mlflow.trackingUri, env));
+    }
     return backends.isEmpty() ? Optional.empty()
-        : Optional.of(new Tracking(run, backends, registry, DEFAULT_CLOSE_TIMEOUT));
+        : Optional.of(new Tracking(run, backends, registry, QUEUE_CAPACITY, DEFAULT_CLOSE_TIMEOUT));
   }
 
   @Override
