@@ -23,7 +23,7 @@ public final class SettingsCatalog {
    * One setting.
    *
    * @param key dotted key below {@code spec}, as used in overrides, e.g. {@code optimizer.lr}
-   * @param type integer, number, boolean, string, map or list
+   * @param type integer, number, boolean, string, map, list or object (a Kubernetes type, e.g. a pod template)
    * @param defaultValue the schema default, the values of the group's presets, or empty
    * @param allowed range, choices or pattern; {@code required} for a setting without default
    * @param description the model's description
@@ -82,7 +82,10 @@ public final class SettingsCatalog {
     if (Map.class.isAssignableFrom(type)) {
       return "map";
     }
-    return Collection.class.isAssignableFrom(type) ? "list" : "string";
+    if (Collection.class.isAssignableFrom(type)) {
+      return "list";
+    }
+    return type == String.class ? "string" : "object";
   }
 
   private static String defaultValue(String key, Field field) {

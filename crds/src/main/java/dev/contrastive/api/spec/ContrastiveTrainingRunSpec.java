@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,4 +104,9 @@ public class ContrastiveTrainingRunSpec {
 
   @JsonPropertyDescription("Experiment tracking (MLflow, TensorBoard) by rank 0: experiment, run name, backends.")
   public TrackingSpec tracking = new TrackingSpec();
+
+  @JsonPropertyDescription("Partial pod template merged into every worker pod: labels, annotations, volumes,"
+      + " imagePullSecrets, scheduling hints, the trainer container's env/envFrom/volumeMounts/extra resources"
+      + " (container named trainer), sidecar and init containers. Fields the operator owns are refused.")
+  public PodTemplateSpec template;
 }

@@ -37,6 +37,12 @@ public class ResourcesSpec {
   @JsonPropertyDescription("Memory request and limit of each worker, e.g. 16Gi.")
   public String memory;
 
+  @Pattern("^[0-9]+(\\.[0-9]+)?([KMGTPE]i?)?$")
+  @JsonPropertyDescription("Size of each worker's memory-backed /dev/shm (an emptyDir of medium Memory), e.g. 8Gi,"
+      + " for data loaders and sidecars that share memory; it counts against the pod's memory. Unset: the"
+      + " container runtime's default (often 64Mi).")
+  public String sharedMemory;
+
   /** Processes each worker pod runs: processesPerWorker, else one per GPU, else 1. */
   public int effectiveProcessesPerWorker() {
     if (processesPerWorker != null) {

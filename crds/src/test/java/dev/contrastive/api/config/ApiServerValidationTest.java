@@ -61,7 +61,7 @@ class ApiServerValidationTest {
         .load(Path.of("contrastivetrainingruns.contrastive.dev-v1.yml").toFile()).item();
     client.resource(crd).create();
     client.apiextensions().v1().customResourceDefinitions().withName(ContrastiveTrainingRun.CRD_NAME)
-        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
             .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
             30, TimeUnit.SECONDS);
   }
@@ -85,6 +85,50 @@ class ApiServerValidationTest {
     assertThat(stored.getSpec().optimizer.type).isEqualTo("lars");
     assertThat(stored.getSpec().trainer.batchSizePerWorker).isEqualTo(256);
     assertThat(stored.getSpec().trainer.maxEpochs).isEqualTo(3);
+  }
+
+  @Test
+  void templateIsStoredAsAPodTemplateWithItsVolumesEnvAndResources() throws Exception {
+    ObjectNode run = (ObjectNode) YAML.readTree(VALID);
+    ((ObjectNode) run.get("metadata")).put("name", "with-template");
+    ((ObjectNode) run.get("spec")).set("template", YAML.readTree("""
+        metadata: {labels: {team: vision}, annotations: {sidecar.istio.io/inject: "false"}}
+        spec:
+          priorityClassName: training
+          imagePullSecrets: [{name: registry-login}]
+          volumes: [{name: imagenet, persistentVolumeClaim: {claimName: imagenet, readOnly: true}}]
+          containers:
+            - name: trainer
+              envFrom: [{secretRef: {name: tracking-keys}}]
+              volumeMounts: [{name: imagenet, mountPath: /data, readOnly: true}]
+              resources: {limits: {hugepages-2Mi: 1Gi}}
+        """));
+    client.resource(Serialization.unmarshal(YAML.writeValueAsString(run), GenericKubernetesResource.class))
+        .inNamespace(NAMESPACE).create();
+
+    var template = client.resources(ContrastiveTrainingRun.class).inNamespace(NAMESPACE).withName("with-template")
+        .get().getSpec().template;
+    assertThat(template.getMetadata().getAnnotations()).containsEntry("sidecar.istio.io/inject", "false");
+    assertThat(template.getSpec().getVolumes()).singleElement()
+        .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue());
+    var trainer = template.getSpec().getContainers().get(0);
+    assertThat(trainer.getEnvFrom()).singleElement()
+        .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("tracking-keys"));
+    assertThat(trainer.getResources().getLimits()).containsKey("hugepages-2Mi");
+    assertThat(template.getSpec().getImagePullSecrets()).singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("registry-login"));
+  }
+
+  @Test
+  void templateOfTheWrongShapeIsRefusedNamingTheField() throws Exception {
+    String yaml = withSpecValue("/template", "{spec: {volumes: [{name: data, persistentVolumeClaim: {readOnly: yes-please}}]}}");
+
+    assertThatThrownBy(() -> client.resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class))
+            .inNamespace(NAMESPACE).create())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getMessage()).contains("spec.template.spec.volumes.persistentVolumeClaim.readOnly");
+        });
   }
 
   @ParameterizedTest(name = "{0}")

@@ -97,6 +97,9 @@ class CelRulesTest {
 
   private static void collect(JsonNode schema, List<String> path, List<Rule> rules) {
     for (JsonNode rule : schema.path("x-kubernetes-validations")) {
+      if (rule.get("message").asText().startsWith("spec.template")) {
+        continue; // generated from the operator's owned fields: TemplateCelRulesTest
+      }
       rules.add(new Rule(path, rule.get("rule").asText(), rule.get("message").asText()));
     }
     schema.path("properties").fields().forEachRemaining(property -> {
