@@ -36,7 +36,8 @@ public final class RealApiServer {
     CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
         .load(CRD.toFile()).item();
     client.resource(crd).create();
-    await().atMost(Duration.ofSeconds(30)).until(() -> client.apiextensions().v1().customResourceDefinitions()
+    // A large CRD (the pod template schema) may show a status without conditions at first.
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client.apiextensions().v1().customResourceDefinitions()
         .withName(crd.getMetadata().getName()).get().getStatus().getConditions().stream()
         .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
