@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.device.Placement;
+import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.ProcessGroup;
@@ -71,20 +72,22 @@ final class BenchCommand implements Callable<Integer> {
           TrainerCli.class.getName(), workerArguments(), root.out).run();
     }
     Placement placement = Placement.fromEnvironment(root.env);
-    try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
-      bench(spec, group, placement);
+    try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed);
+        AllReduceAlgorithm allReduce = AllReduceAlgorithm.open(group, root.env, spec.distributed)) {
+      bench(spec, group, placement, allReduce);
     }
     return ExitCodes.OK;
   }
 
-  private void bench(ContrastiveTrainingRunSpec spec, ProcessGroup group, Placement placement) {
+  private void bench(ContrastiveTrainingRunSpec spec, ProcessGroup group, Placement placement,
+      AllReduceAlgorithm algorithm) {
     int size = spec.dataset.imageSize;
     double seconds;
     double allReduceSeconds;
     try (NDManager manager = placement.newManager()) {
       SimClrModel model = SimClrNetwork.create(spec, manager);
       GradientAllReducer allReducer =
-          group.worldSize() > 1 ? new GradientAllReducer(group, placement.transfer()) : null;
+          group.worldSize() > 1 ? new GradientAllReducer(group, placement.transfer(), algorithm) : null;
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer);
         float lr = spec.optimizer.lr.floatValue();

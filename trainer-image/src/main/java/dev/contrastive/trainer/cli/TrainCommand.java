@@ -3,6 +3,7 @@ package dev.contrastive.trainer.cli;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.device.Placement;
+import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.observe.Observability;
@@ -66,9 +67,11 @@ final class TrainCommand implements Callable<Integer> {
             + " faster with tcmalloc (install libtcmalloc-minimal4, start through scripts/with-tcmalloc)");
       }
       TrainingRun.Result result;
-      try (Observers observers = Observability.start(resolved, group.rank(), group.worldSize(), root.env)) {
+      try (AllReduceAlgorithm allReduce = AllReduceAlgorithm.open(group, root.env, spec.distributed);
+          Observers observers = Observability.start(resolved, group.rank(), group.worldSize(), root.env)) {
         result = new TrainingRun(spec, group, placement, StatusWriters.fromEnvironment(root.env),
             System.console() != null ? root.out : null, observers)
+            .withAllReduce(allReduce)
             .run(stopAfterEpochs == null ? Integer.MAX_VALUE : stopAfterEpochs);
       }
       if (group.rank() == 0) {

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * All-reduce bandwidth on this machine, as nccl-tests reports it: algbw = bytes / time, busbw =
  * algbw * 2 (n-1) / n. Without WORLD_SIZE it launches {@code --nproc} workers of itself; rank 0
- * prints one CSV line per size: {@code impl,ranks,bytes,seconds,algbw_GBps,busbw_GBps}.
+ * prints one CSV line per size: {@code impl,ranks,bytes,seconds,algbw_GBps,busbw_GBps,cpu_seconds}.
+ * With a fourth argument M the ranks form M simulated nodes and {@value AllReduceAlgorithm#VARIABLE}
+ * picks the algorithm (impl {@code java} for the flat ring, {@code java-two-level} otherwise).
  * Used by {@code bench/allreduce.sh}; not part of the trainer's commands.
  */
 public final class AllReduceBenchmark {
@@ -43,30 +45,33 @@ public final class AllReduceBenchmark {
 
   private static final int TIMED_MIB = 1024;
 
-  /** Arguments: nproc, comma-separated sizes in MiB, least repetitions per size. */
+  /** Arguments: nproc (all ranks), comma-separated sizes in MiB, least repetitions, [nodes]. */
   public static void main(String[] args) {
     int nproc = Integer.parseInt(args[0]);
     int[] sizesMiB = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
     int leastRepetitions = Integer.parseInt(args[2]);
+    int nodes = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     if (System.getenv("WORLD_SIZE") == null) {
       List<String> jvm = List.of("-Xmx256m", "-XX:MaxDirectMemorySize=1g");
-      System.exit(new LocalLauncher(nproc, jvm, AllReduceBenchmark.class.getName(),
+      System.exit(LocalLauncher.standalone(nodes, nproc / nodes, jvm, AllReduceBenchmark.class.getName(),
           List.of(args), System.out).run());
     }
     DistributedSpec spec = new DistributedSpec();
     spec.rendezvousTimeoutSeconds = 60;
-    try (ProcessGroup group = ProcessGroup.fromEnvironment(System.getenv(), spec)) {
+    try (ProcessGroup group = ProcessGroup.fromEnvironment(System.getenv(), spec);
+        AllReduceAlgorithm algorithm = AllReduceAlgorithm.open(group, System.getenv(), spec)) {
+      String impl = algorithm instanceof TwoLevelAllReduce ? "java-two-level" : "java";
       for (int mib : sizesMiB) {
         ByteBuffer data = ByteBuffer.allocateDirect(mib << 20);
         for (int i = 0; i < warmUpCalls(mib); i++) {
-          group.allReduce(data, false); // the JIT compiles the ring loop; TCP windows open
+          algorithm.allReduce(data, false); // the JIT compiles the ring loop; TCP windows open
         }
         int repetitions = timedCalls(mib, leastRepetitions);
         group.barrier();
         long cpuStart = cpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < repetitions; i++) {
-          group.allReduce(data, false);
+          algorithm.allReduce(data, false);
         }
         double seconds = (System.nanoTime() - start) / 1e9 / repetitions;
         double cpu = (cpuNanos() - cpuStart) / 1e9 / repetitions;
@@ -76,7 +81,7 @@ public final class AllReduceBenchmark {
         if (group.rank() == 0) {
           double algbw = data.capacity() / slowest / 1e9;
           double busbw = algbw * 2 * (nproc - 1) / nproc;
-          System.out.printf("java,%d,%d,%.6f,%.3f,%.3f,%.6f%n", nproc, data.capacity(), slowest,
+          System.out.printf("%s,%d,%d,%.6f,%.3f,%.3f,%.6f%n", impl, nproc, data.capacity(), slowest,
               algbw, busbw, cpuSum);
         }
       }

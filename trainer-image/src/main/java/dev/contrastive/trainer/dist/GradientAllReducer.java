@@ -25,6 +25,7 @@ public final class GradientAllReducer {
 
   private final ProcessGroup group;
   private final HostTransfer transfer;
+  private final AllReduceAlgorithm algorithm;
   private final ByteBuffer bucket;
   private long allReduceNanos;
   private long bytesReduced;
@@ -34,9 +35,20 @@ public final class GradientAllReducer {
     this(group, HostTransfer.ZERO_COPY);
   }
 
+  /** Gradients all-reduced by the flat ring of {@code group}. */
   public GradientAllReducer(ProcessGroup group, HostTransfer transfer) {
+    this(group, transfer, AllReduceAlgorithm.flat(group));
+  }
+
+  /**
+   * @param group the gang; broadcasts go through its ring
+   * @param transfer how tensors reach the host buckets
+   * @param algorithm how the gradient buckets are all-reduced (flat or two-level)
+   */
+  public GradientAllReducer(ProcessGroup group, HostTransfer transfer, AllReduceAlgorithm algorithm) {
     this.group = group;
     this.transfer = transfer;
+    this.algorithm = algorithm;
     this.bucket = ByteBuffer.allocateDirect(group.bucketBytes()).order(ByteOrder.nativeOrder());
   }
 
@@ -134,7 +146,7 @@ public final class GradientAllReducer {
       }
       bucket.flip();
       if (allReduce) {
-        group.allReduce(bucket, true);
+        algorithm.allReduce(bucket, true);
       } else {
         group.broadcast(bucket);
       }

@@ -115,6 +115,73 @@ public final class ProcessGroup implements AutoCloseable {
     run(floats.slice(), "all-reduce");
   }
 
+  /** A range of floats {@code [from, to)} of a buffer: the part one rank holds complete. */
+  public record Shard(int from, int to) {
+
+    public int floats() {
+      return to - from;
+    }
+  }
+
+  /**
+   * The part of an {@code floats}-long buffer that {@link #reduceScatter} leaves summed on this
+   * rank and that {@link #allGatherShards} takes from it. The shards of all ranks tile the buffer.
+   */
+  public Shard shard(int floats) {
+    // the ring's reduce-scatter ends with chunk rank + 1 complete on this rank
+    return new Shard(chunkStart(rank + 1, floats), chunkEnd(rank + 1, floats));
+  }
+
+  /**
+   * The first half of {@link #allReduce}: sums native-order fp32 values in {@code floats}
+   * (position to limit) so that this rank's {@link #shard} holds the sum over all ranks; the rest
+   * of the buffer is left partly summed. Returns the shard.
+   */
+  public Shard reduceScatter(ByteBuffer floats) {
+    int n = wholeFloats(floats, "reduce-scatter");
+    if (worldSize == 1) {
+      return new Shard(0, n);
+    }
+    checkUsable();
+    int steps = worldSize - 1;
+    for (int s = 0; s < steps; s++) {
+      setSend(s, rank - s, n, s == 0 ? -1 : s - 1);
+      setReceive(s, rank - s - 1, n, RingTransfer.Arrival.ADD);
+    }
+    transfer.sendCount = steps;
+    transfer.receiveCount = steps;
+    run(floats.slice(), "reduce-scatter");
+    return shard(n);
+  }
+
+  /**
+   * The second half of {@link #allReduce}: every rank's {@link #shard} of {@code floats} (position
+   * to limit) is copied to all ranks, so every rank ends with the same buffer.
+   */
+  public void allGatherShards(ByteBuffer floats) {
+    int n = wholeFloats(floats, "all-gather");
+    if (worldSize == 1) {
+      return;
+    }
+    checkUsable();
+    int steps = worldSize - 1;
+    for (int s = 0; s < steps; s++) {
+      setSend(s, rank + 1 - s, n, s - 1); // step 0 sends the own shard, later ones forward
+      setReceive(s, rank - s, n, RingTransfer.Arrival.COPY);
+    }
+    transfer.sendCount = steps;
+    transfer.receiveCount = steps;
+    run(floats.slice(), "all-gather");
+  }
+
+  private static int wholeFloats(ByteBuffer floats, String operation) {
+    if (floats.remaining() % Float.BYTES != 0) {
+      throw new IllegalArgumentException(operation + " needs whole floats, got "
+          + floats.remaining() + " bytes");
+    }
+    return floats.remaining() / Float.BYTES;
+  }
+
   /** Overwrites {@code bytes} (position to limit) on every rank with rank 0's content. */
   public void broadcast(ByteBuffer bytes) {
     if (worldSize == 1) {

@@ -12,6 +12,7 @@ import dev.contrastive.trainer.data.Prefetcher;
 import dev.contrastive.trainer.data.TrainBatch;
 import dev.contrastive.trainer.data.TrainLoader;
 import dev.contrastive.trainer.device.Placement;
+import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.export.EndOfRunExport;
@@ -45,6 +46,7 @@ public final class TrainingRun {
   private final ContrastiveTrainingRunSpec spec;
   private final ProcessGroup group;
   private final Placement placement;
+  private AllReduceAlgorithm allReduce;
   private final StatusWriter statusWriter;
   private final PrintStream terminal;
   private final TrainingObserver observer;
@@ -79,6 +81,12 @@ public final class TrainingRun {
     this.observer = observer;
   }
 
+  /** All-reduces gradients with {@code algorithm} (e.g. two-level) instead of the flat ring. */
+  public TrainingRun withAllReduce(AllReduceAlgorithm algorithm) {
+    this.allReduce = algorithm;
+    return this;
+  }
+
   /**
    * Trains to {@code trainer.maxEpochs}, or stops after epoch {@code stopAfterEpochs} (a count of
    * epochs done, checkpoint written) as a preempted run would.
@@ -105,7 +113,8 @@ public final class TrainingRun {
     try (NDManager manager = placement.newManager()) {
       SimClrModel model = SimClrNetwork.create(spec, manager);
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
-        GradientAllReducer allReducer = group.worldSize() > 1 ? new GradientAllReducer(group, placement.transfer()) : null;
+        GradientAllReducer allReducer = group.worldSize() == 1 ? null : new GradientAllReducer(group,
+            placement.transfer(), allReduce != null ? allReduce : AllReduceAlgorithm.flat(group));
         TrainingState state = Resumption.load(store, model, optimizer, manager, seed, log::info);
         if (allReducer != null) {
           // every rank must start from identical parameters, fresh or resumed
@@ -130,8 +139,9 @@ public final class TrainingRun {
         double epochLoss = Double.NaN;
         int stopAt = Math.min(epochs, stopAfterEpochs);
         long imagesPerStep = (long) trainer.batchSizePerWorker * group.worldSize();
-        log.info(String.format("rank %d of %d on %s: %d steps per epoch, %d epochs, starting at epoch %d step %d",
-            group.rank(), group.worldSize(), placement.describe(), stepsPerEpoch, epochs, state.epochsDone() + 1,
+        log.info(String.format("rank %d of %d on %s, %s: %d steps per epoch, %d epochs, starting at epoch %d step %d",
+            group.rank(), group.worldSize(), placement.describe(),
+            (allReduce != null ? allReduce : AllReduceAlgorithm.flat(group)).describe(), stepsPerEpoch, epochs, state.epochsDone() + 1,
             state.step()));
         observer.started(totalSteps, epochs, state, lastCheckpoint);
 

@@ -40,11 +40,22 @@ class DataParallelEquivalenceTest {
   /** DJL allows one gradient collector per JVM at a time; real workers are separate JVMs. */
   private static final Object COLLECTOR = new Object();
 
-  @ParameterizedTest(name = "{0} ranks, {1}")
-  @CsvSource({"2, ZERO_COPY", "3, ZERO_COPY", "2, STAGING", "3, STAGING"})
-  void ranksEndWithTheParametersOfOneProcessAveragingTheirLosses(int world, HostTransfer transfer) {
-    // a 256-byte bucket: tensors span buckets, so partial copies are exercised too
-    List<List<float[]>> ranks = LocalGang.run(world, 256, group -> trainRank(group, world, transfer));
+  @ParameterizedTest(name = "{0} nodes x {1} processes, {2}")
+  @CsvSource({"2, 1, ZERO_COPY", "3, 1, ZERO_COPY", "2, 1, STAGING", "3, 1, STAGING",
+      "2, 2, ZERO_COPY", "2, 2, STAGING"})
+  void ranksEndWithTheParametersOfOneProcessAveragingTheirLosses(
+      int nodes, int perNode, HostTransfer transfer) {
+    int world = nodes * perNode;
+    // a 256-byte bucket: tensors span buckets, so partial copies are exercised too; several
+    // processes per node all-reduce in two levels
+    List<List<float[]>> ranks = LocalGang.runWithPort(world, 256, (group, port) -> {
+      if (perNode == 1) {
+        return trainRank(group, world, new GradientAllReducer(group, transfer));
+      }
+      try (TwoLevelAllReduce twoLevel = TwoLevelAllReduceTest.twoLevel(group, perNode, port)) {
+        return trainRank(group, world, new GradientAllReducer(group, transfer, twoLevel));
+      }
+    });
     List<float[]> reference = trainReference(world);
 
     for (List<float[]> rank : ranks) {
@@ -63,9 +74,11 @@ class DataParallelEquivalenceTest {
   @CsvSource({"2", "3"})
   void stagingTrainsBitIdenticallyToTheZeroCopyViews(int world) {
     List<List<float[]>> zeroCopy =
-        LocalGang.run(world, 256, group -> trainRank(group, world, HostTransfer.ZERO_COPY));
+        LocalGang.run(world, 256, group ->
+            trainRank(group, world, new GradientAllReducer(group, HostTransfer.ZERO_COPY)));
     List<List<float[]>> staging =
-        LocalGang.run(world, 256, group -> trainRank(group, world, HostTransfer.STAGING));
+        LocalGang.run(world, 256, group ->
+            trainRank(group, world, new GradientAllReducer(group, HostTransfer.STAGING)));
 
     for (int rank = 0; rank < world; rank++) {
       for (int p = 0; p < zeroCopy.get(rank).size(); p++) {
@@ -74,14 +87,13 @@ class DataParallelEquivalenceTest {
     }
   }
 
-  private static List<float[]> trainRank(ProcessGroup group, int world, HostTransfer transfer) {
+  private static List<float[]> trainRank(ProcessGroup group, int world, GradientAllReducer reducer) {
     try (NDManager manager = NDManager.newBaseManager()) {
       Block block = model(manager);
       ParameterList parameters = block.getParameters();
       if (group.rank() == 0) {
         setKnownValues(parameters); // the other ranks keep their random init until the broadcast
       }
-      GradientAllReducer reducer = new GradientAllReducer(group, transfer);
       reducer.broadcastParameters(parameters);
       for (int step = 0; step < STEPS; step++) {
         try (NDManager stepManager = manager.newSubManager()) {

@@ -36,6 +36,27 @@ final class LocalGang {
     return results;
   }
 
+  /** As {@link #run}, also handing each rank the gang's rendezvous port (for sub-groups). */
+  static <T> List<T> runWithPort(
+      int worldSize, int bucketBytes, java.util.function.BiFunction<ProcessGroup, Integer, T> body) {
+    int port = freePort();
+    List<CompletableFuture<T>> futures = new ArrayList<>();
+    for (int rank = 0; rank < worldSize; rank++) {
+      WorkerEnvironment env = environment(rank, worldSize, port, TOKEN);
+      futures.add(CompletableFuture.supplyAsync(() -> {
+        try (ProcessGroup group =
+            ProcessGroup.create(env, bucketBytes, RENDEZVOUS_TIMEOUT, PEER_TIMEOUT)) {
+          return body.apply(group, port);
+        }
+      }, runnable -> new Thread(runnable, "rank-" + env.rank()).start()));
+    }
+    List<T> results = new ArrayList<>();
+    for (CompletableFuture<T> future : futures) {
+      results.add(await(future));
+    }
+    return results;
+  }
+
   static <T> List<CompletableFuture<T>> start(
       int worldSize, int bucketBytes, Duration rendezvousTimeout, Duration peerTimeout,
       Function<ProcessGroup, T> body) {

@@ -1,0 +1,66 @@
+package dev.contrastive.trainer.dist;
+
+import dev.contrastive.api.spec.DistributedSpec;
+import dev.contrastive.trainer.device.PlacementException;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How the gradient buckets are all-reduced: one flat ring over every process, or two levels (the
+ * processes of a node first, one ring across nodes, then back within the node). Chosen by
+ * {@value #VARIABLE}: {@code auto} (two-level when the gang has several nodes of several
+ * processes), {@code flat} or {@code two-level}.
+ */
+public interface AllReduceAlgorithm extends AutoCloseable {
+
+  String VARIABLE = "CONTRASTIVE_ALLREDUCE";
+
+  /**
+   * Sums (or averages over all processes) native-order fp32 values between position and limit,
+   * in place; every process ends with bit-identical values.
+   */
+  void allReduce(ByteBuffer floats, boolean average);
+
+  /** For logs: {@code flat ring of 4} or {@code two-level: 2 nodes x 2 processes}. */
+  String describe();
+
+  @Override
+  default void close() {}
+
+  /** The flat ring of {@code group}. */
+  static AllReduceAlgorithm flat(ProcessGroup group) {
+    return new AllReduceAlgorithm() {
+      @Override
+      public void allReduce(ByteBuffer floats, boolean average) {
+        group.allReduce(floats, average);
+      }
+
+      @Override
+      public String describe() {
+        return "flat ring of " + group.worldSize();
+      }
+    };
+  }
+
+  /**
+   * The algorithm {@value #VARIABLE} asks for; two-level forms its rings now, so every process of
+   * the gang must call this at the same point.
+   */
+  static AllReduceAlgorithm open(ProcessGroup group, Map<String, String> env, DistributedSpec spec) {
+    String setting = env.getOrDefault(VARIABLE, "auto").trim().toLowerCase(Locale.ROOT);
+    if (!setting.equals("auto") && !setting.equals("flat") && !setting.equals("two-level")) {
+      throw new PlacementException(VARIABLE + "=" + env.get(VARIABLE)
+          + " is not allowed; use auto, flat or two-level");
+    }
+    if (group.worldSize() == 1 || setting.equals("flat")) {
+      return flat(group);
+    }
+    WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(env, spec.port);
+    NodeLayout layout = NodeLayout.fromEnvironment(env, worker.rank(), worker.worldSize());
+    if (layout.processesPerNode() == 1 || layout.nodes(group.worldSize()) == 1) {
+      return flat(group); // one level only: the flat ring is that level
+    }
+    return TwoLevelAllReduce.open(group, worker, layout, spec);
+  }
+}
