@@ -2,8 +2,10 @@
 # The SimCLR training step of `trainer bench` (DJL) and bench/pytorch_simclr_step.py (PyTorch)
 # side by side: ResNet-18 + projection head, two views of BATCH images at 32 px, 2 threads each,
 # one after the other. The trainer runs as it is shipped (scripts/with-tcmalloc); PyTorch runs as
-# installed (glibc malloc) and, where this machine has tcmalloc, with the same preload. The three
-# alternate ROUNDS times, and the medians are compared at the end. Needs Debian's python3-torch
+# installed (glibc malloc) and, where this machine has tcmalloc, with the same preload. On a CPU
+# with AVX-512 the trainer runs a second time with ONEDNN_MAX_CPU_ISA=AVX2 (the remedy the
+# gradient self-check names, docs/cpu.md), to show what the cap costs. The runs alternate ROUNDS
+# times, every line names its isa=, and the medians are compared at the end. Needs Debian's python3-torch
 # (/usr/bin/python3) and a packaged trainer: ./mvnw -B -q -pl trainer-image -am package -DskipTests
 # Usage: bench/compare.sh [batch] [timed steps] [rounds]
 set -euo pipefail
@@ -14,15 +16,19 @@ ROUNDS=${3:-1}
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true
 CP="trainer-image/target/classes:trainer-image/target/lib/*"  # the JVM expands lib/*
 PYTORCH=(/usr/bin/python3 bench/pytorch_simclr_step.py --batch "$BATCH" --image-size 32 --steps "$STEPS" --threads 2)
+trainer() {
+  scripts/with-tcmalloc java -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 -cp "$CP" \
+    dev.contrastive.trainer.cli.TrainerCli bench -f bench/resnet18-step.yaml \
+    --batch "$BATCH" --steps "$STEPS" | grep '^engine='
+}
 lines=$(mktemp)
 trap 'rm -f "$lines"' EXIT
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round"
-  scripts/with-tcmalloc java -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 -cp "$CP" \
-    dev.contrastive.trainer.cli.TrainerCli bench -f bench/resnet18-step.yaml \
-    --batch "$BATCH" --steps "$STEPS" | grep '^engine=' | tee -a "$lines"
+  trainer | tee -a "$lines"
+  if grep -qw avx512f /proc/cpuinfo; then ONEDNN_MAX_CPU_ISA=AVX2 trainer | tee -a "$lines"; fi
   CONTRASTIVE_MALLOC=glibc scripts/with-tcmalloc "${PYTORCH[@]}" | tee -a "$lines"
   line=$(scripts/with-tcmalloc "${PYTORCH[@]}")
   if [[ $line == *allocator=tcmalloc* ]]; then echo "$line" | tee -a "$lines"; fi
@@ -31,12 +37,13 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Median images/s and peak RSS per engine and allocator, then each against the trainer.
 awk '
-  { split($1, e, "="); engine = e[2]; alloc = ""; ips = 0; rss = 0
+  { split($1, e, "="); engine = e[2]; alloc = ""; isa = "?"; ips = 0; rss = 0
     for (i = 2; i <= NF; i++) { split($i, kv, "=")
       if (kv[1] == "allocator") alloc = kv[2]
       if (kv[1] == "images_per_second") ips = kv[2]
-      if (kv[1] == "peak_rss_mib") rss = kv[2] }
-    key = (engine ~ /^djl/ ? "trainer (DJL)" : "pytorch") " " alloc
+      if (kv[1] == "peak_rss_mib") rss = kv[2]
+      if (kv[1] == "isa") isa = kv[2] }
+    key = (engine ~ /^djl/ ? "trainer (DJL)" : "pytorch") " " alloc " " isa
     if (!(key in n)) order[++keys] = key
     n[key]++; speed[key, n[key]] = ips; memory[key, n[key]] = rss }
   function median(arr, key, count,   i, j, t, v) {
@@ -44,10 +51,10 @@ awk '
     for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
     return count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2 }
   END {
-    printf "\n%-24s %6s %18s %16s %14s %12s\n", "engine allocator", "runs", "median images/s", "median peak MiB", "trainer/this", "memory/this"
+    printf "\n%-38s %6s %18s %16s %14s %12s\n", "engine allocator isa", "runs", "median images/s", "median peak MiB", "trainer/this", "memory/this"
     for (k = 1; k <= keys; k++) { key = order[k]
       s[key] = median(speed, key, n[key]); m[key] = median(memory, key, n[key]) }
     ref = order[1]
     for (k = 1; k <= keys; k++) { key = order[k]
-      printf "%-24s %6d %18.2f %16.0f %13.2fx %11.2fx\n", key, n[key], s[key], m[key], s[ref] / s[key], m[ref] / m[key] } }
+      printf "%-38s %6d %18.2f %16.0f %13.2fx %11.2fx\n", key, n[key], s[key], m[key], s[ref] / s[key], m[ref] / m[key] } }
 ' "$lines"

@@ -8,6 +8,7 @@ Prints one line in the same format as `trainer bench`, so the two can be read si
     /usr/bin/python3 bench/pytorch_simclr_step.py --batch 128 --image-size 32 --steps 3
 """
 import argparse
+import os
 import resource
 import time
 
@@ -50,6 +51,34 @@ def allocator():
     return "glibc"
 
 
+LEVELS = ["pre-AVX2", "AVX2", "AVX-512", "AVX-512+BF16", "AVX-512+AMX"]
+
+
+def isa():
+    """oneDNN's instruction set, named as `trainer bench` names it (engine/CpuIsa.java)."""
+    flags = set()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    if "avx512f" in flags:
+        cpu = "AVX-512+AMX" if "amx_tile" in flags else "AVX-512+BF16" if "avx512_bf16" in flags else "AVX-512"
+    else:
+        cpu = "AVX2" if "avx2" in flags else "pre-AVX2"
+    cap = (os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA") or "").strip().upper()
+    if not cap or cap in ("ALL", "DEFAULT") or "AMX" in cap:
+        return cpu
+    if cap.startswith("AVX512") or cap.startswith("AVX10"):
+        capped = "AVX-512+BF16" if "BF16" in cap or "FP16" in cap else "AVX-512"
+    else:
+        capped = "AVX2" if cap.startswith("AVX2") else "pre-AVX2"
+    return capped + "(capped)" if LEVELS.index(capped) < LEVELS.index(cpu) else cpu
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=128)
@@ -81,9 +110,9 @@ def main():
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         "engine=pytorch-%s arch=resnet18 batch=%d image=%d steps=%d images_per_second=%.2f "
-        "seconds_per_step=%.3f peak_rss_mib=%.0f allocator=%s"
+        "seconds_per_step=%.3f peak_rss_mib=%.0f allocator=%s isa=%s"
         % (torch.__version__, args.batch, args.image_size, args.steps,
-           args.batch * args.steps / elapsed, elapsed / args.steps, peak_mib, allocator())
+           args.batch * args.steps / elapsed, elapsed / args.steps, peak_mib, allocator(), isa())
     )
 
 

@@ -9,6 +9,7 @@ import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.LocalLauncher;
+import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
@@ -112,11 +113,11 @@ final class BenchCommand implements Callable<Integer> {
         " allreduce_seconds_per_step=%.3f allreduce_share=%.3f", allReduceSeconds / steps, allReduceSeconds / seconds);
     root.out.println(String.format(Locale.ROOT,
         "engine=djl-%s-%s arch=%s batch=%d%s image=%d steps=%d images_per_second=%.2f"
-            + " seconds_per_step=%.3f%s peak_rss_mib=%.0f allocator=%s",
+            + " seconds_per_step=%.3f%s peak_rss_mib=%.0f allocator=%s isa=%s",
         Engine.getInstance().getEngineName().toLowerCase(Locale.ROOT), Engine.getInstance().getVersion(),
         spec.architecture.preset, batch, ranks, size, steps,
         (double) batch * group.worldSize() * steps / seconds, seconds / steps, allReduce,
-        ProcessMemory.peakResidentMiB(), NativeAllocator.inUse()));
+        ProcessMemory.peakResidentMiB(), NativeAllocator.inUse(), CpuIsa.detect(System.getenv()).shortName()));
   }
 
   private void oneStep(SimClrStep step, NDManager manager, int size, float lr) {

@@ -6,6 +6,8 @@ import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.ProcessGroup;
+import dev.contrastive.trainer.engine.CpuIsa;
+import dev.contrastive.trainer.engine.GradientSelfCheck;
 import dev.contrastive.trainer.observe.Observability;
 import dev.contrastive.trainer.observe.Observers;
 import dev.contrastive.trainer.report.StatusWriters;
@@ -60,6 +62,7 @@ final class TrainCommand implements Callable<Integer> {
       return LocalLauncher.standalone(nodes, nproc, WorkerJvm.arguments(nproc * nodes),
           TrainerCli.class.getName(), workerArguments(), root.out).run();
     }
+    checkGradients();
     Placement placement = Placement.fromEnvironment(root.env);
     try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed)) {
       if (group.rank() == 0 && NativeAllocator.inUse().equals(NativeAllocator.GLIBC)) {
@@ -82,6 +85,20 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Prints the CPU's instruction set and fails (exit code 2, one line) when libtorch computes
+   * convolution gradients wrong on it, before any work that training on them would waste. Every
+   * worker checks: the nodes of a gang may have different CPUs.
+   */
+  private void checkGradients() {
+    CpuIsa isa = CpuIsa.detect(System.getenv()); // oneDNN reads the process's own environment
+    GradientSelfCheck.Result check = GradientSelfCheck.run();
+    if (!check.passed()) {
+      throw new UserInputException(GradientSelfCheck.failureMessage(check, isa));
+    }
+    root.out.println(isa.describe() + "; gradient self-check passed (" + check.millis() + " ms)");
   }
 
   private List<String> workerArguments() {

@@ -21,6 +21,9 @@ class DistributedTrainTest {
 
     assertThat(run.exitCode()).as(run.out()).isZero();
     assertThat(run.out()).contains("[rank 0] ").contains("[rank 1] ").contains("rank 1 of 2");
+    // every worker names its CPU and checks libtorch's gradients on it (the nodes may differ)
+    assertThat(run.out()).containsPattern("\\[rank 0] cpu: .+; gradient self-check passed \\([0-9]+ ms\\)")
+        .containsPattern("\\[rank 1] cpu: .+; gradient self-check passed");
     // the evaluation's features are computed in slices by both ranks and assembled on each
     assertThat(knnTop1(run.out(), 0)).isNotEmpty().isEqualTo(knnTop1(run.out(), 1));
     try (Stream<Path> written = Files.list(checkpoints)) {
