@@ -8,7 +8,6 @@ import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.GradientAllReducer;
-import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.loss.NtXentLoss;
@@ -20,6 +19,7 @@ import dev.contrastive.trainer.train.SimClrStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,14 +63,9 @@ final class BenchCommand implements Callable<Integer> {
           + " >= 1; got " + batch + ", " + steps + ", " + warmup + ", " + nproc + ", " + nodes);
     }
     ContrastiveTrainingRunSpec spec = run.resolve(root.env).getSpec();
-    if (LocalLauncher.launchesNode(root.env)) {
-      int perNode = Integer.parseInt(root.env.get("NPROC_PER_NODE").trim());
-      return LocalLauncher.forNode(root.env, WorkerJvm.arguments(perNode), TrainerCli.class.getName(),
-          workerArguments(), root.out).run();
-    }
-    if (nproc * nodes > 1 && !root.env.containsKey("WORLD_SIZE")) {
-      return LocalLauncher.standalone(nodes, nproc, WorkerJvm.arguments(nproc * nodes),
-          TrainerCli.class.getName(), workerArguments(), root.out).run();
+    OptionalInt children = ChildProcesses.launchIfParent(root, nodes, nproc, this::workerArguments);
+    if (children.isPresent()) {
+      return children.getAsInt();
     }
     Placement placement = Placement.fromEnvironment(root.env);
     try (ProcessGroup group = ProcessGroup.fromEnvironment(root.env, spec.distributed);

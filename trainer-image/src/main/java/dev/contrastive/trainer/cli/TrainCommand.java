@@ -4,7 +4,6 @@ import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
-import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.engine.GradientSelfCheck;
@@ -15,6 +14,7 @@ import dev.contrastive.trainer.train.TrainingRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,15 +52,9 @@ final class TrainCommand implements Callable<Integer> {
     if (nproc < 1 || nodes < 1) {
       throw new UserInputException("--nproc " + nproc + " --nodes " + nodes + " is not allowed; use 1 or more");
     }
-    if (LocalLauncher.launchesNode(root.env)) {
-      // a worker pod with several GPUs: one training process per GPU, like torchrun
-      int perNode = Integer.parseInt(root.env.get("NPROC_PER_NODE").trim());
-      return LocalLauncher.forNode(root.env, WorkerJvm.arguments(perNode), TrainerCli.class.getName(),
-          workerArguments(), root.out).run();
-    }
-    if (nproc * nodes > 1 && !root.env.containsKey("WORLD_SIZE")) {
-      return LocalLauncher.standalone(nodes, nproc, WorkerJvm.arguments(nproc * nodes),
-          TrainerCli.class.getName(), workerArguments(), root.out).run();
+    OptionalInt children = ChildProcesses.launchIfParent(root, nodes, nproc, this::workerArguments);
+    if (children.isPresent()) {
+      return children.getAsInt();
     }
     checkGradients();
     Placement placement = Placement.fromEnvironment(root.env);

@@ -71,7 +71,8 @@ public record NodeLayout(int nodeRank, int localRank, int processesPerNode) {
     }
   }
 
-  static int positive(Map<String, String> env, String name, int fallback) {
+  /** An environment variable that must be an integer >= 1 (the fallback when unset). */
+  public static int positive(Map<String, String> env, String name, int fallback) {
     String value = env.get(name);
     if (value == null || value.isBlank()) {
       return fallback;
