@@ -1,5 +1,6 @@
 package dev.contrastive.api.config;
 
+import static dev.contrastive.api.testing.CelValues.celValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -158,21 +159,6 @@ class CelRulesTest {
     return spec;
   }
 
-  /** CEL's int is a long: widen Jackson's Integers. */
-  static Object celValue(Object value) {
-    if (value instanceof Integer i) {
-      return i.longValue();
-    }
-    if (value instanceof Map<?, ?> map) {
-      Map<Object, Object> out = new LinkedHashMap<>();
-      map.forEach((k, v) -> out.put(k, celValue(v)));
-      return out;
-    }
-    if (value instanceof List<?> list) {
-      return list.stream().map(CelRulesTest::celValue).toList();
-    }
-    return value;
-  }
 
   @Test
   void crdHasRulesAndEachHasABadCase() throws Exception {

@@ -1,5 +1,6 @@
 package dev.contrastive.api.pod;
 
+import static dev.contrastive.api.testing.CelValues.celValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -189,21 +190,6 @@ class TemplateCelRulesTest {
     return true;
   }
 
-  /** CEL's int is a long: widen Jackson's Integers. */
-  static Object celValue(Object value) {
-    if (value instanceof Integer i) {
-      return i.longValue();
-    }
-    if (value instanceof Map<?, ?> map) {
-      Map<Object, Object> out = new LinkedHashMap<>();
-      map.forEach((k, v) -> out.put(k, celValue(v)));
-      return out;
-    }
-    if (value instanceof List<?> list) {
-      return list.stream().map(TemplateCelRulesTest::celValue).toList();
-    }
-    return value;
-  }
 
   /** The bad template for a rule's field. */
   static String badTemplate(String field) throws Exception {

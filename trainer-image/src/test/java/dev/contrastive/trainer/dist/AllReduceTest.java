@@ -1,10 +1,12 @@
 package dev.contrastive.trainer.dist;
 
+import static dev.contrastive.trainer.dist.AllReduceData.floats;
+import static dev.contrastive.trainer.dist.AllReduceData.integers;
+import static dev.contrastive.trainer.dist.AllReduceData.integersSum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,23 +15,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AllReduceTest {
 
   private static final int SMALL_BUCKET = 64 * 1024;
-
-  /** Integer-valued floats: every summation order gives the exact sum, so equality is exact. */
-  private static ByteBuffer integers(int rank, int floats) {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder());
-    SplittableRandom random = new SplittableRandom(rank * 7919L + floats);
-    FloatBuffer view = buffer.asFloatBuffer();
-    for (int i = 0; i < floats; i++) {
-      view.put(i, random.nextInt(-1000, 1001));
-    }
-    return buffer;
-  }
-
-  private static float[] floats(ByteBuffer buffer) {
-    float[] values = new float[buffer.capacity() / Float.BYTES];
-    buffer.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer().get(values);
-    return values;
-  }
 
   @ParameterizedTest(name = "{0} ranks, {1} floats, bucket {2} B")
   @CsvSource({
@@ -46,13 +31,7 @@ class AllReduceTest {
       return floats(data);
     });
 
-    float[] expected = new float[floats];
-    for (int rank = 0; rank < world; rank++) {
-      FloatBuffer contribution = integers(rank, floats).asFloatBuffer();
-      for (int i = 0; i < floats; i++) {
-        expected[i] += contribution.get(i);
-      }
-    }
+    float[] expected = integersSum(world, floats);
     for (float[] result : results) {
       assertThat(result).isEqualTo(expected);
     }

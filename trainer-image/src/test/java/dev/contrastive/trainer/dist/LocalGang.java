@@ -27,29 +27,18 @@ final class LocalGang {
 
   /** Runs {@code body} on every rank of a new group; returns the results in rank order. */
   static <T> List<T> run(int worldSize, int bucketBytes, Function<ProcessGroup, T> body) {
-    List<CompletableFuture<T>> futures =
-        start(worldSize, bucketBytes, RENDEZVOUS_TIMEOUT, PEER_TIMEOUT, body);
-    List<T> results = new ArrayList<>();
-    for (CompletableFuture<T> future : futures) {
-      results.add(await(future));
-    }
-    return results;
+    return awaitAll(start(worldSize, bucketBytes, RENDEZVOUS_TIMEOUT, PEER_TIMEOUT, body));
   }
 
   /** As {@link #run}, also handing each rank the gang's rendezvous port (for sub-groups). */
   static <T> List<T> runWithPort(
       int worldSize, int bucketBytes, java.util.function.BiFunction<ProcessGroup, Integer, T> body) {
     int port = freePort();
-    List<CompletableFuture<T>> futures = new ArrayList<>();
-    for (int rank = 0; rank < worldSize; rank++) {
-      WorkerEnvironment env = environment(rank, worldSize, port, TOKEN);
-      futures.add(CompletableFuture.supplyAsync(() -> {
-        try (ProcessGroup group =
-            ProcessGroup.create(env, bucketBytes, RENDEZVOUS_TIMEOUT, PEER_TIMEOUT)) {
-          return body.apply(group, port);
-        }
-      }, runnable -> new Thread(runnable, "rank-" + env.rank()).start()));
-    }
+    return awaitAll(startOn(port, worldSize, bucketBytes, RENDEZVOUS_TIMEOUT, PEER_TIMEOUT,
+        group -> body.apply(group, port)));
+  }
+
+  private static <T> List<T> awaitAll(List<CompletableFuture<T>> futures) {
     List<T> results = new ArrayList<>();
     for (CompletableFuture<T> future : futures) {
       results.add(await(future));
@@ -60,7 +49,12 @@ final class LocalGang {
   static <T> List<CompletableFuture<T>> start(
       int worldSize, int bucketBytes, Duration rendezvousTimeout, Duration peerTimeout,
       Function<ProcessGroup, T> body) {
-    int port = freePort();
+    return startOn(freePort(), worldSize, bucketBytes, rendezvousTimeout, peerTimeout, body);
+  }
+
+  private static <T> List<CompletableFuture<T>> startOn(
+      int port, int worldSize, int bucketBytes, Duration rendezvousTimeout, Duration peerTimeout,
+      Function<ProcessGroup, T> body) {
     List<CompletableFuture<T>> futures = new ArrayList<>();
     for (int rank = 0; rank < worldSize; rank++) {
       WorkerEnvironment env = environment(rank, worldSize, port, TOKEN);

@@ -1,16 +1,17 @@
 package dev.contrastive.trainer.dist;
 
+import static dev.contrastive.trainer.dist.AllReduceData.floats;
+import static dev.contrastive.trainer.dist.AllReduceData.gaussians;
+import static dev.contrastive.trainer.dist.AllReduceData.integers;
+import static dev.contrastive.trainer.dist.AllReduceData.integersSum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.contrastive.api.spec.DistributedSpec;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,21 +34,6 @@ class TwoLevelAllReduceTest {
     return TwoLevelAllReduce.open(group, env, NodeLayout.of(group.rank(), perNode), spec());
   }
 
-  private static ByteBuffer integers(int rank, int floats) {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder());
-    SplittableRandom random = new SplittableRandom(rank * 7919L + floats);
-    for (int i = 0; i < floats; i++) {
-      buffer.putFloat(i * Float.BYTES, random.nextInt(-1000, 1001));
-    }
-    return buffer;
-  }
-
-  private static float[] floats(ByteBuffer buffer) {
-    float[] values = new float[buffer.capacity() / Float.BYTES];
-    buffer.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer().get(values);
-    return values;
-  }
-
   @ParameterizedTest(name = "{0} nodes x {1} processes, {2} floats")
   @CsvSource({"2, 2, 1", "2, 2, 7", "2, 2, 100003", "3, 2, 250001", "2, 3, 30011"})
   void sumEqualsTheSumComputedInOnePlaceOnEveryRank(int nodes, int perNode, int floats) {
@@ -60,13 +46,7 @@ class TwoLevelAllReduceTest {
       }
     });
 
-    float[] expected = new float[floats];
-    for (int rank = 0; rank < world; rank++) {
-      FloatBuffer contribution = integers(rank, floats).asFloatBuffer();
-      for (int i = 0; i < floats; i++) {
-        expected[i] += contribution.get(i);
-      }
-    }
+    float[] expected = integersSum(world, floats);
     assertThat(results).allSatisfy(result -> assertThat(result).isEqualTo(expected));
   }
 
@@ -122,14 +102,5 @@ class TwoLevelAllReduceTest {
 
     assertThatThrownBy(() -> AllReduceAlgorithm.open(null, Map.of("CONTRASTIVE_ALLREDUCE", "tree"), spec()))
         .hasMessage("CONTRASTIVE_ALLREDUCE=tree is not allowed; use auto, flat or two-level");
-  }
-
-  private static ByteBuffer gaussians(int rank, int floats) {
-    ByteBuffer data = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder());
-    SplittableRandom random = new SplittableRandom(rank);
-    for (int i = 0; i < floats; i++) {
-      data.putFloat(i * Float.BYTES, (float) random.nextGaussian());
-    }
-    return data;
   }
 }
