@@ -29,8 +29,13 @@ public final class ConfigResolver {
     tree = ConfigMapper.YAML.valueToTree(withDefaults);
     for (PresetGroup group : PresetGroup.values()) {
       ObjectNode user = (ObjectNode) tree.get(group.key());
-      ObjectNode merged = Presets.load(group, user.path(group.choiceKey()).asText());
+      ObjectNode preset = Presets.load(group, user.path(group.choiceKey()).asText());
+      ObjectNode merged = preset.deepCopy();
       merged.setAll(user);
+      if (preset.has(group.choiceKey())) {
+        // an alias preset (dataset=imagenet) names the real choice (type: huggingface)
+        merged.set(group.choiceKey(), preset.get(group.choiceKey()));
+      }
       tree.set(group.key(), merged);
     }
     ContrastiveTrainingRunSpec resolved = toSpec(tree);

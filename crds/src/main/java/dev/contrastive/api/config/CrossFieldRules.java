@@ -2,6 +2,7 @@ package dev.contrastive.api.config;
 
 import dev.contrastive.api.spec.ArchitectureSpec;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.api.spec.DatasetSpec;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,11 @@ final class CrossFieldRules {
     if (!"synthetic".equals(spec.dataset.type) && spec.dataset.source == null) {
       throw InvalidConfigException.at("spec.dataset.source",
           "required for dataset type " + spec.dataset.type + " (only synthetic needs none)");
+    }
+    if ("huggingface".equals(spec.dataset.type) && spec.dataset.source != null
+        && !spec.dataset.source.matches(DatasetSpec.REPO_ID)) {
+      throw InvalidConfigException.at("spec.dataset.source", "'" + spec.dataset.source
+          + "' is not a Hub repository id; expected owner/name such as ILSVRC/imagenet-1k");
     }
     Integer gpus = spec.resources.gpusPerNode;
     if (gpus != null && gpus == 0 && spec.workers == null) {

@@ -4,14 +4,16 @@ import java.util.List;
 
 /**
  * A config group with presets: the spec key of the group, the key inside it that picks the preset,
- * and the presets on offer (YAML resources {@code presets/<group>/<name>.yaml}).
+ * and the presets on offer (YAML resources {@code presets/<group>/<name>.yaml}). A preset that sets
+ * the choice key itself is an alias: {@code dataset=imagenet} resolves to {@code type: huggingface}
+ * with ImageNet's repository.
  */
 public enum PresetGroup {
   ARCHITECTURE("architecture", "preset", List.of(
       "resnet18", "resnet34", "resnet50",
       "mixer_s16", "mixer_b16", "mixer_s4",
       "parallel_vit_ti4", "parallel_vit_s4", "parallel_vit_s16", "parallel_vit_base")),
-  DATASET("dataset", "type", List.of("cifar10", "imagefolder", "synthetic")),
+  DATASET("dataset", "type", List.of("cifar10", "imagefolder", "huggingface", "imagenet", "synthetic")),
   OPTIMIZER("optimizer", "type", List.of("lars", "adamw", "sgd"));
 
   private final String key;

@@ -36,7 +36,7 @@ public class ContrastiveTrainingRunSpec {
   @JsonPropertyDescription("Encoder and projection head: a preset name plus optional overrides.")
   public ArchitectureSpec architecture = new ArchitectureSpec();
 
-  @JsonPropertyDescription("Training images: cifar10, imagefolder or synthetic.")
+  @JsonPropertyDescription("Training images: cifar10, imagefolder, huggingface (a Hub data set), imagenet or synthetic.")
   public DatasetSpec dataset = new DatasetSpec();
 
   @JsonPropertyDescription("SimCLR view augmentations.")

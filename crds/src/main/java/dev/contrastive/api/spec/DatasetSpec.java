@@ -11,18 +11,62 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** Training and held-out images. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "self.type == 'synthetic' || has(self.source)",
-    message = "spec.dataset.source is required for cifar10 and imagefolder datasets")
+    value = "self.type == 'synthetic' || self.type == 'imagenet' || has(self.source)",
+    message = "spec.dataset.source is required for cifar10, imagefolder and huggingface datasets")
+@ValidationRule(
+    value = "self.type != 'huggingface' || !has(self.source) || self.source.matches('" + DatasetSpec.REPO_ID + "')",
+    message = "spec.dataset.source of a huggingface dataset must be a Hub repository id such as ILSVRC/imagenet-1k")
 public class DatasetSpec {
 
+  /** A Hub repository id: {@code name} or {@code owner/name}. */
+  public static final String REPO_ID = "^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?$";
+
   @Default("synthetic")
-  @Pattern("^(cifar10|imagefolder|synthetic)$")
-  @JsonPropertyDescription("Dataset type: cifar10 (binary batches), imagefolder (class sub-folders of JPEG/PNG) or synthetic.")
+  @Pattern("^(cifar10|imagefolder|huggingface|imagenet|synthetic)$")
+  @JsonPropertyDescription("Dataset type: cifar10 (binary batches), imagefolder (class sub-folders of JPEG/PNG),"
+      + " huggingface (a data set on the Hugging Face Hub, read from its Parquet files), imagenet (the preset"
+      + " for huggingface ILSVRC/imagenet-1k) or synthetic.")
   public String type = "synthetic";
 
   @Pattern("^\\S+$")
-  @JsonPropertyDescription("Folder with the data (on a volume in the cluster, a local path elsewhere).")
+  @JsonPropertyDescription("cifar10/imagefolder: folder with the data (on a volume in the cluster, a local path"
+      + " elsewhere). huggingface: the Hub repository id, e.g. ILSVRC/imagenet-1k or uoft-cs/cifar10.")
   public String source;
+
+  @Pattern("^\\S+$")
+  @JsonPropertyDescription("huggingface: branch, tag or commit of the repository (default main).")
+  public String revision;
+
+  @Pattern("^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+  @JsonPropertyDescription("huggingface: split to train on (default train).")
+  public String trainSplit;
+
+  @Pattern("^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+  @JsonPropertyDescription("huggingface: split for kNN evaluation (default: validation, else test).")
+  public String evalSplit;
+
+  @Pattern("^[^\\s.]+$")
+  @JsonPropertyDescription("huggingface: column holding the encoded JPEG/PNG images (default image).")
+  public String imageColumn;
+
+  @Pattern("^[^\\s.]+$")
+  @JsonPropertyDescription("huggingface: column holding the integer class labels (default label).")
+  public String labelColumn;
+
+  @Min(1)
+  @Max(64)
+  @JsonPropertyDescription("huggingface: the rows of this many Parquet shards are shuffled together; a worker"
+      + " holds at most twice as many shards in memory (default 2).")
+  public Integer shuffleShards;
+
+  @JsonPropertyDescription("huggingface: where downloaded files are kept (HF_HOME), reused by restarts and later runs.")
+  public DatasetCacheSpec cache;
+
+  @Pattern("^(imagenet|measured)$")
+  @JsonPropertyDescription("Input normalisation: imagenet (ImageNet's channel mean and std) or measured (over the"
+      + " training split at start-up; decodes every training image once). Default: measured for cifar10 and"
+      + " synthetic, imagenet otherwise.")
+  public String normalization;
 
   @Min(8)
   @Max(1024)

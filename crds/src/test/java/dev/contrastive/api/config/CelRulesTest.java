@@ -49,8 +49,10 @@ class CelRulesTest {
         s.augmentation.cropScaleMin = 0.9;
         s.augmentation.cropScaleMax = 0.5;
       }, "spec.augmentation.cropScaleMin"),
-      "spec.dataset.source is required for cifar10 and imagefolder datasets",
+      "spec.dataset.source is required for cifar10, imagefolder and huggingface datasets",
       new BadCase(s -> s.dataset.source = null, "spec.dataset.source"),
+      "spec.dataset.source of a huggingface dataset must be a Hub repository id such as ILSVRC/imagenet-1k",
+      new BadCase(s -> s.dataset.type = "huggingface", "spec.dataset.source"),
       "spec.workers is required when spec.resources.gpusPerNode is 0",
       new BadCase(s -> {
         s.resources.gpusPerNode = 0;

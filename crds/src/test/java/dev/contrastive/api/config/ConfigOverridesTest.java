@@ -88,7 +88,7 @@ class ConfigOverridesTest {
   @Test
   void unknownPresetChoiceIsRefusedByTheResolver() {
     assertThatThrownBy(() -> resolveWith("dataset=mnist"))
-        .hasMessage("spec.dataset.type: unknown preset 'mnist'; allowed: cifar10, imagefolder, synthetic");
+        .hasMessage("spec.dataset.type: unknown preset 'mnist'; allowed: cifar10, imagefolder, huggingface, imagenet, synthetic");
   }
 
   @Test

@@ -56,6 +56,49 @@ class ConfigResolverTest {
   }
 
   @Test
+  void imagenetIsTheHuggingFacePresetForImagenet1k() {
+    ContrastiveTrainingRunSpec spec = ConfigOverrides.apply(minimal(),
+        java.util.List.of("dataset=imagenet", "architecture=parallel_vit_base", "trainer.maxEpochs=3"));
+
+    ContrastiveTrainingRunSpec resolved = ConfigResolver.resolve(spec);
+
+    assertThat(resolved.dataset.type).isEqualTo("huggingface");
+    assertThat(resolved.dataset.source).isEqualTo("ILSVRC/imagenet-1k");
+    assertThat(resolved.dataset.revision).isEqualTo("main");
+    assertThat(resolved.dataset.trainSplit).isEqualTo("train");
+    assertThat(resolved.dataset.evalSplit).isEqualTo("validation");
+    assertThat(resolved.dataset.imageColumn).isEqualTo("image");
+    assertThat(resolved.dataset.labelColumn).isEqualTo("label");
+    assertThat(resolved.dataset.imageSize).isEqualTo(224);
+    assertThat(RunFiles.toYaml(ConfigResolver.resolve(resolved))).isEqualTo(RunFiles.toYaml(resolved));
+  }
+
+  @Test
+  void huggingFaceDefaultsAndUserColumns() {
+    ContrastiveTrainingRunSpec spec = ConfigOverrides.apply(minimal(), java.util.List.of(
+        "dataset=huggingface", "dataset.source=uoft-cs/cifar10", "dataset.imageColumn=img", "dataset.imageSize=32"));
+
+    ContrastiveTrainingRunSpec resolved = ConfigResolver.resolve(spec);
+
+    assertThat(resolved.dataset.type).isEqualTo("huggingface");
+    assertThat(resolved.dataset.imageColumn).isEqualTo("img");
+    assertThat(resolved.dataset.labelColumn).isEqualTo("label");
+    assertThat(resolved.dataset.revision).isEqualTo("main");
+    assertThat(resolved.dataset.evalSplit).as("validation, else test, found at run time").isNull();
+  }
+
+  @Test
+  void huggingFaceSourceMustBeARepositoryId() {
+    ContrastiveTrainingRunSpec spec = ConfigOverrides.apply(minimal(),
+        java.util.List.of("dataset=huggingface", "dataset.source=/data/imagenet"));
+
+    assertThatThrownBy(() -> ConfigResolver.resolve(spec))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessage("spec.dataset.source: '/data/imagenet' is not a Hub repository id;"
+            + " expected owner/name such as ILSVRC/imagenet-1k");
+  }
+
+  @Test
   void unknownPresetIsRefusedWithTheChoices() {
     ContrastiveTrainingRunSpec spec = minimal();
     spec.architecture.preset = "resnet19";

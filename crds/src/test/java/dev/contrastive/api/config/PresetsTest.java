@@ -27,7 +27,11 @@ class PresetsTest {
     return Stream.of(PresetGroup.values()).flatMap(group -> group.presetNames().stream()
         .map(name -> DynamicTest.dynamicTest(group.key() + "=" + name, () -> {
           ContrastiveTrainingRunSpec spec = ConfigOverrides.apply(ConfigResolverTest.minimal(),
-              java.util.List.of(group.key() + "=" + name, "dataset.source=/data"));
+              java.util.List.of(group.key() + "=" + name, "dataset.source=" + switch (name) {
+                case "huggingface" -> "uoft-cs/cifar10";
+                case "imagenet" -> "ILSVRC/imagenet-1k";
+                default -> "/data";
+              }));
 
           ContrastiveTrainingRunSpec resolved = ConfigResolver.resolve(spec);
 

@@ -26,7 +26,7 @@ class SettingsCatalogTest {
   @Test
   void groupChoiceKeysListThePresets() {
     assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("dataset.type")).singleElement()
-        .satisfies(s -> assertThat(s.allowed()).isEqualTo("cifar10, imagefolder, synthetic"));
+        .satisfies(s -> assertThat(s.allowed()).isEqualTo("cifar10, imagefolder, huggingface, imagenet, synthetic"));
   }
 
   @Test

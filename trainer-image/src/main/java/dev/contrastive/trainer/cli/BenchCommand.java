@@ -124,8 +124,9 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private List<String> workerArguments() {
-    List<String> args = new ArrayList<>(List.of("bench", "-f", run.runFile(root.env).toAbsolutePath().toString(),
-        "--batch=" + batch, "--steps=" + steps, "--warmup=" + warmup));
+    List<String> args = new ArrayList<>(List.of("bench"));
+    args.addAll(run.runFileArguments(root.env));
+    args.addAll(List.of("--batch=" + batch, "--steps=" + steps, "--warmup=" + warmup));
     if (root.debug) {
       args.add("--debug");
     }

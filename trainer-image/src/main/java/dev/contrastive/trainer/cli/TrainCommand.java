@@ -96,7 +96,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private List<String> workerArguments() {
-    List<String> args = new ArrayList<>(List.of("train", "-f", run.runFile(root.env).toAbsolutePath().toString()));
+    List<String> args = new ArrayList<>(List.of("train"));
+    args.addAll(run.runFileArguments(root.env));
     if (stopAfterEpochs != null) {
       args.add("--stop-after-epochs=" + stopAfterEpochs);
     }

@@ -38,6 +38,8 @@ public final class Datasets {
               positiveOr(spec.maxTestImages, SYNTHETIC_HELD_OUT_IMAGES),
               required(spec.imageSize, "imageSize", type),
               seed);
+          case "huggingface" -> throw new DataException(
+              "dataset.type huggingface: this trainer build cannot read Hub data sets yet (#13)");
           default -> throw new DataException(
               "dataset.type: '" + type + "' is not one of cifar10, imagefolder, synthetic");
         };

@@ -48,4 +48,30 @@ class TrainerCliConfigTest {
 
     assertThat(run.exitCode()).isZero();
   }
+
+  @Test
+  void theSeedCommandLineNeedsNoRunFile() {
+    CliRun run = CliRun.run("config", "dataset=imagenet", "architecture=parallel_vit_base", "trainer.maxEpochs=3",
+        "optimizer.lr=0.0005");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    ContrastiveTrainingRun resolved = RunFiles.parse(run.out(), "stdout");
+    assertThat(resolved.getSpec().dataset.type).isEqualTo("huggingface");
+    assertThat(resolved.getSpec().dataset.source).isEqualTo("ILSVRC/imagenet-1k");
+    assertThat(resolved.getSpec().dataset.imageSize).isEqualTo(224);
+    assertThat(resolved.getSpec().architecture.family).isEqualTo("parallel_vit");
+    assertThat(resolved.getSpec().architecture.width).isEqualTo(768);
+    assertThat(resolved.getSpec().trainer.maxEpochs).isEqualTo(3);
+    assertThat(resolved.getSpec().optimizer.lr).isEqualTo(5e-4);
+  }
+
+  @Test
+  void withoutRunFileTheDefaultsAreARun() {
+    CliRun run = CliRun.run("config");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    ContrastiveTrainingRun resolved = RunFiles.parse(run.out(), "stdout");
+    assertThat(resolved.getMetadata().getName()).isEqualTo("command-line");
+    assertThat(resolved.getSpec().dataset.type).isEqualTo("synthetic");
+  }
 }
