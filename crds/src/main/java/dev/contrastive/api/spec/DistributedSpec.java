@@ -33,4 +33,12 @@ public class DistributedSpec {
   @Max(1024)
   @JsonPropertyDescription("Gradient bucket size in MiB for the ring all-reduce.")
   public Integer bucketSizeMiB = 4;
+
+  @Default("0")
+  @Min(0)
+  @Max(1000000)
+  @JsonPropertyDescription("Replica check: the ranks compare checksums of their trainable parameters and the"
+      + " run fails if any rank differs. It runs after the start-up broadcast and at the end of every epoch;"
+      + " a value N > 0 adds a check every N steps.")
+  public Integer replicaCheckIntervalSteps = 0;
 }

@@ -15,6 +15,7 @@ import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.ProcessGroup;
+import dev.contrastive.trainer.dist.ReplicaCheck;
 import dev.contrastive.trainer.export.EndOfRunExport;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
@@ -116,10 +117,13 @@ public final class TrainingRun {
         GradientAllReducer allReducer = group.worldSize() == 1 ? null : new GradientAllReducer(group,
             placement.transfer(), allReduce != null ? allReduce : AllReduceAlgorithm.flat(group));
         TrainingState state = Resumption.load(store, model, optimizer, manager, seed, log::info);
+        ReplicaCheck replicas = allReducer == null ? null : new ReplicaCheck(group, placement.transfer(), false);
+        int checkEvery = spec.distributed.replicaCheckIntervalSteps;
         if (allReducer != null) {
           // every rank must start from identical parameters, fresh or resumed
           allReducer.broadcastParameters(model.getParameters());
           Resumption.checkSameStart(group, state);
+          checkReplicas(replicas, model, "after the start-up broadcast", log);
         }
         LearningRateSchedule schedule =
             LearningRateSchedule.of(spec.scheduler, spec.optimizer.lr, stepsPerEpoch, epochs);
@@ -162,6 +166,9 @@ public final class TrainingRun {
                     step.lastStats().withDataWait(waited));
               }
               stepNumber++;
+              if (replicas != null && checkEvery > 0 && stepNumber % checkEvery == 0) {
+                checkReplicas(replicas, model, "after step " + stepNumber, log);
+              }
               window.add(loss);
               epochWindow.add(loss);
               log.bar(stepNumber, loss);
@@ -175,6 +182,9 @@ public final class TrainingRun {
                 window = new StepWindow();
               }
             }
+          }
+          if (replicas != null && !(checkEvery > 0 && stepNumber % checkEvery == 0)) {
+            checkReplicas(replicas, model, "at the end of epoch " + (epoch + 1) + " (step " + stepNumber + ")", log);
           }
           epochLoss = meanOverRanks(epochWindow.meanLoss());
           double epochRate = epochWindow.imagesPerSecond(imagesPerStep);
@@ -209,6 +219,15 @@ public final class TrainingRun {
             progress.exportedModel == null ? null : Path.of(progress.exportedModel));
         return result;
       }
+    }
+  }
+
+  /** The replica tripwire (see {@link ReplicaCheck}); rank 0 logs that it passed. */
+  private void checkReplicas(ReplicaCheck replicas, SimClrModel model, String when, ProgressLog log) {
+    int tensors = replicas.verify(model.getParameters(), when);
+    if (group.rank() == 0) {
+      log.info("replica check " + when + " passed: " + tensors + " tensors identical on " + group.worldSize()
+          + " ranks");
     }
   }
 

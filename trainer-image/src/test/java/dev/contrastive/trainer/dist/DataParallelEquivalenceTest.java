@@ -38,7 +38,7 @@ class DataParallelEquivalenceTest {
   private static final int STEPS = 3;
   private static final float LEARNING_RATE = 0.1f;
   /** DJL allows one gradient collector per JVM at a time; real workers are separate JVMs. */
-  private static final Object COLLECTOR = new Object();
+  static final Object COLLECTOR = new Object();
 
   @ParameterizedTest(name = "{0} nodes x {1} processes, {2}")
   @CsvSource({"2, 1, ZERO_COPY", "3, 1, ZERO_COPY", "2, 1, STAGING", "3, 1, STAGING",
@@ -133,7 +133,7 @@ class DataParallelEquivalenceTest {
     }
   }
 
-  private static Block model(NDManager manager) {
+  static Block model(NDManager manager) {
     Block block = new SequentialBlock()
         .add(Linear.builder().setUnits(8).build())
         .add(Activation::tanh)
@@ -143,7 +143,7 @@ class DataParallelEquivalenceTest {
   }
 
   /** Mean squared error on rank {@code rank}'s part of step {@code step}'s global batch. */
-  private static NDArray loss(Block block, NDManager manager, int step, int rank) {
+  static NDArray loss(Block block, NDManager manager, int step, int rank) {
     SplittableRandom random = new SplittableRandom(1000L * step + rank);
     float[] x = new float[BATCH * FEATURES];
     float[] y = new float[BATCH];
@@ -159,7 +159,7 @@ class DataParallelEquivalenceTest {
     return prediction.reshape(BATCH).sub(manager.create(y)).square().mean();
   }
 
-  private static void setKnownValues(ParameterList parameters) {
+  static void setKnownValues(ParameterList parameters) {
     int p = 0;
     for (Pair<String, Parameter> entry : parameters) {
       FloatBuffer values = floats(entry.getValue().getArray());
@@ -171,7 +171,7 @@ class DataParallelEquivalenceTest {
   }
 
   /** Plain SGD in place through the zero-copy views; zeroes the gradient for the next step. */
-  private static void sgdStep(ParameterList parameters) {
+  static void sgdStep(ParameterList parameters) {
     for (Pair<String, Parameter> entry : parameters) {
       NDArray array = entry.getValue().getArray();
       try (NDArray gradient = array.getGradient()) {
@@ -185,7 +185,7 @@ class DataParallelEquivalenceTest {
     }
   }
 
-  private static List<float[]> snapshot(ParameterList parameters) {
+  static List<float[]> snapshot(ParameterList parameters) {
     List<float[]> values = new ArrayList<>();
     for (Pair<String, Parameter> entry : parameters) {
       FloatBuffer view = floats(entry.getValue().getArray());
