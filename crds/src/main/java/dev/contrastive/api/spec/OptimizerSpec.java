@@ -18,8 +18,14 @@ public class OptimizerSpec {
 
   @Min(0)
   @Max(100)
-  @JsonPropertyDescription("Peak learning rate (reached at the end of warm-up).")
+  @JsonPropertyDescription("Peak learning rate (reached at the end of warm-up) at a global batch of 256 when"
+      + " lrScaling is linear or sqrt, else as given.")
   public Double lr;
+
+  @Pattern("^(linear|sqrt|none)$")
+  @JsonPropertyDescription("How the learning rate follows the global batch B (batchSizePerWorker x world size),"
+      + " SimCLR's rules with reference batch 256: linear (lr x B/256), sqrt (lr x sqrt(B/256)) or none (lr as given).")
+  public String lrScaling;
 
   @Min(0)
   @Max(1)

@@ -11,7 +11,17 @@ class SettingsCatalogTest {
     assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("optimizer.lr")).singleElement()
         .isEqualTo(new SettingsCatalog.Setting("optimizer.lr", "number",
             "from preset (lars: 0.3, adamw: 0.001, sgd: 0.1)", "0 to 100",
-            "Peak learning rate (reached at the end of warm-up)."));
+            "Peak learning rate (reached at the end of warm-up) at a global batch of 256 when lrScaling is"
+                + " linear or sqrt, else as given."));
+  }
+
+  @Test
+  void listsLearningRateScalingWithItsRulesAndThePresetsChoices() {
+    assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("optimizer.lrScaling")).singleElement()
+        .satisfies(s -> {
+          assertThat(s.defaultValue()).isEqualTo("from preset (lars: linear, adamw: none, sgd: none)");
+          assertThat(s.allowed()).isEqualTo("linear, sqrt, none");
+        });
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.Optimizers;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
+import dev.contrastive.trainer.optim.ScaledLearningRate;
 import dev.contrastive.trainer.train.SimClrNetwork;
 import dev.contrastive.trainer.train.SimClrStep;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
           group.worldSize() > 1 ? new GradientAllReducer(group, placement.transfer(), algorithm) : null;
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer);
-        float lr = spec.optimizer.lr.floatValue();
+        float lr = (float) ScaledLearningRate.of(spec.optimizer, batch, group.worldSize()).effectiveLr();
         for (int i = 0; i < warmup; i++) {
           oneStep(step, manager, size, lr);
         }

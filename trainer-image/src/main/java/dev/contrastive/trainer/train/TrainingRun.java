@@ -22,6 +22,7 @@ import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.LearningRateSchedule;
 import dev.contrastive.trainer.optim.Optimizers;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
+import dev.contrastive.trainer.optim.ScaledLearningRate;
 import dev.contrastive.trainer.report.ProgressReporter;
 import dev.contrastive.trainer.report.StatusWriter;
 import java.io.IOException;
@@ -125,8 +126,10 @@ public final class TrainingRun {
           Resumption.checkSameStart(group, state);
           checkReplicas(replicas, model, "after the start-up broadcast", log);
         }
+        ScaledLearningRate lr =
+            ScaledLearningRate.of(spec.optimizer, trainer.batchSizePerWorker, group.worldSize());
         LearningRateSchedule schedule =
-            LearningRateSchedule.of(spec.scheduler, spec.optimizer.lr, stepsPerEpoch, epochs);
+            LearningRateSchedule.of(spec.scheduler, lr.effectiveLr(), stepsPerEpoch, epochs);
         SimClrAugmenter augmenter = new SimClrAugmenter(
             spec.augmentation, spec.dataset.imageSize, splits.stats().mean(), splits.stats().std());
         TrainLoader loader =
@@ -147,6 +150,7 @@ public final class TrainingRun {
             group.rank(), group.worldSize(), placement.describe(),
             (allReduce != null ? allReduce : AllReduceAlgorithm.flat(group)).describe(), stepsPerEpoch, epochs, state.epochsDone() + 1,
             state.step()));
+        log.info(lr.describe());
         observer.started(totalSteps, epochs, state, lastCheckpoint);
 
         for (int epoch = state.epochsDone(); epoch < stopAt; epoch++) {
@@ -156,13 +160,13 @@ public final class TrainingRun {
           long stepNumber = state.step();
           try (Prefetcher<TrainBatch> batches = loader.epoch(epoch, fromStep, stepsPerEpoch)) {
             while (batches.hasNext()) {
-              float lr = schedule.at(stepNumber);
+              float stepLr = schedule.at(stepNumber);
               float loss;
               long waitStart = System.nanoTime();
               try (TrainBatch batch = batches.next()) {
                 long waited = System.nanoTime() - waitStart;
-                loss = step.run(batch.first(), batch.second(), lr);
-                observer.stepped(epoch, stepNumber + 1, loss, lr, trainer.batchSizePerWorker,
+                loss = step.run(batch.first(), batch.second(), stepLr);
+                observer.stepped(epoch, stepNumber + 1, loss, stepLr, trainer.batchSizePerWorker,
                     step.lastStats().withDataWait(waited));
               }
               stepNumber++;
@@ -175,9 +179,9 @@ public final class TrainingRun {
               if (stepNumber % trainer.logIntervalSteps == 0) {
                 double meanLoss = meanOverRanks(window.meanLoss());
                 double rate = window.imagesPerSecond(imagesPerStep);
-                log.line(epoch, stepNumber, meanLoss, rate, lr, window.eta(totalSteps - stepNumber));
-                fill(progress, epoch, stepNumber, meanLoss, rate, lr);
-                observer.logged(epoch, stepNumber, meanLoss, rate, lr);
+                log.line(epoch, stepNumber, meanLoss, rate, stepLr, window.eta(totalSteps - stepNumber));
+                fill(progress, epoch, stepNumber, meanLoss, rate, stepLr);
+                observer.logged(epoch, stepNumber, meanLoss, rate, stepLr);
                 reporter.maybeReport(progress);
                 window = new StepWindow();
               }

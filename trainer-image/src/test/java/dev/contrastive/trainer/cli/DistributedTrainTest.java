@@ -17,10 +17,14 @@ class DistributedTrainTest {
     Path checkpoints = dir.resolve("ckpt");
 
     CliRun run = CliRun.run("train", "--nproc", "2", "-f", CliRun.TINY.toString(),
-        "checkpoint.mountPath=" + checkpoints, "trainer.maxEpochs=1");
+        "checkpoint.mountPath=" + checkpoints, "trainer.maxEpochs=1",
+        "optimizer.lrScaling=linear");
 
     assertThat(run.exitCode()).as(run.out()).isZero();
     assertThat(run.out()).contains("[rank 0] ").contains("[rank 1] ").contains("rank 1 of 2");
+    // the learning rate follows the global batch of both workers
+    assertThat(run.out())
+        .containsPattern("\\[rank 0] .*global batch 16 \\(2 x 8\\), lr 0\\.05 x 16/256 \\(linear\\) = 0\\.003125");
     // every worker names its CPU and checks libtorch's gradients on it (the nodes may differ)
     assertThat(run.out()).containsPattern("\\[rank 0] cpu: .+; gradient self-check passed \\([0-9]+ ms\\)")
         .containsPattern("\\[rank 1] cpu: .+; gradient self-check passed");

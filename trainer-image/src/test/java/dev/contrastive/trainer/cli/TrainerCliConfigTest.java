@@ -35,6 +35,28 @@ class TrainerCliConfigTest {
   }
 
   @Test
+  void configPrintsTheGlobalBatchAndTheScaledLearningRate() {
+    CliRun run = CliRun.run("config", "-f", CliRun.TINY.toString(), "optimizer=lars",
+        "trainer.batchSizePerWorker=256", "--world-size", "4");
+
+    assertThat(run.exitCode()).isZero();
+    // the lars preset scales linearly (SimCLR's lr x B/256) the run's own lr of 0.05
+    assertThat(run.out()).endsWith("# effective at world size 4 (--world-size): global batch 1024 (4 x 256),"
+        + " lr 0.05 x 1024/256 (linear) = 0.2\n");
+    assertThat(RunFiles.parse(run.out(), "stdout").getSpec().optimizer.lrScaling).isEqualTo("linear");
+  }
+
+  @Test
+  void configCountsTheGlobalBatchForTheWorkersTheSpecAsksFor() {
+    CliRun run = CliRun.run("config", "-f", CliRun.TINY.toString(), "optimizer.lrScaling=sqrt",
+        "resources.gpusPerNode=0", "workers=2", "resources.processesPerWorker=2");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("# effective at world size 4 (spec.workers x 2 processes): global batch 32"
+        + " (4 x 8), lr 0.05 x sqrt(32/256) (sqrt) = 0.0176777");
+  }
+
+  @Test
   void runFileComesFromConfigFileWhenNoFlagIsGiven() {
     CliRun run = CliRun.run(Map.of("CONFIG_FILE", CliRun.TINY.toString()), "config");
 

@@ -22,9 +22,10 @@ class TrainingRunObserverTest {
   void observerSeesEveryStepEvaluationCheckpointAndTheEnd(@TempDir Path dir) {
     ContrastiveTrainingRunSpec spec = ConfigResolver.resolve(ConfigOverrides.apply(
         RunFiles.load(Path.of("src/test/resources/runs/tiny.yaml")).getSpec(),
-        List.of("checkpoint.mountPath=" + dir, "trainer.statusIntervalSeconds=3600")));
+        List.of("checkpoint.mountPath=" + dir, "trainer.statusIntervalSeconds=3600", "optimizer.lrScaling=sqrt")));
     List<String> events = new ArrayList<>();
     List<StepStats> steps = new ArrayList<>();
+    List<Float> rates = new ArrayList<>();
     List<Neighbours> sheets = new ArrayList<>();
     TrainingObserver recorder = new TrainingObserver() {
       @Override
@@ -41,6 +42,7 @@ class TrainingRunObserverTest {
       public void stepped(int epoch, long step, float loss, float lr, int images, StepStats stats) {
         events.add("step " + epoch + "/" + step + " images " + images);
         steps.add(stats);
+        rates.add(lr);
       }
 
       @Override
@@ -81,6 +83,8 @@ class TrainingRunObserverTest {
         "step 1/3 images 8", "logged 3", "step 1/4 images 8", "logged 4",
         "evaluated 4", "checkpoint ckpt-e00002-s0000000004", "epoch 1",
         "finished true encoder.safetensors");
+    // cosine without warm-up starts at the peak: lr 0.05 scaled to the global batch, sqrt(8/256)
+    assertThat(rates.get(0)).isCloseTo((float) (0.05 * Math.sqrt(8 / 256.0)), org.assertj.core.api.Assertions.within(1e-7f));
     assertThat(steps).allSatisfy(s -> {
       assertThat(s.forwardBackwardNanos()).isPositive();
       assertThat(s.optimizerNanos()).isPositive();
