@@ -1,6 +1,7 @@
 package dev.contrastive.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.data.ChannelStats;
 import dev.contrastive.trainer.data.DataException;
@@ -34,7 +35,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--checkpoint", paramLabel = "DIR",
       description = "A checkpoint folder, or a folder of checkpoints (the newest is used). "
-          + "Default: the run's checkpoint.mountPath.")
+          + "Default: the run's folder <mountPath>/<namespace>/<name>/<uid> (uid 'local' outside a cluster).")
   Path checkpoint;
 
   @Option(names = "--format", defaultValue = EncoderExport.FORMAT, paramLabel = "FORMAT",
@@ -56,8 +57,10 @@ final class ExportCommand implements Callable<Integer> {
     if (Files.isDirectory(out)) {
       throw new UserInputException("--out " + out + " is a folder: give the file to write, e.g. encoder.safetensors");
     }
-    ContrastiveTrainingRunSpec spec = run.resolve(root.env).getSpec();
-    Checkpoint found = TrainedEncoder.find(checkpoint != null ? checkpoint : Path.of(spec.checkpoint.mountPath));
+    ContrastiveTrainingRun resolved = run.resolve(root.env);
+    ContrastiveTrainingRunSpec spec = resolved.getSpec();
+    Checkpoint found = TrainedEncoder.find(
+        checkpoint != null ? checkpoint : TrainCommand.checkpointFolder(resolved, root.env));
     ChannelStats stats = inputStats(spec);
     int tensors;
     try (NDManager manager = NDManager.newBaseManager()) {

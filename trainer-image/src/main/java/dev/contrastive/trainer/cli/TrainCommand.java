@@ -8,12 +8,16 @@ import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.engine.GradientSelfCheck;
 import dev.contrastive.trainer.observe.Observability;
+import dev.contrastive.trainer.observe.RunIdentity;
 import dev.contrastive.trainer.observe.Observers;
 import dev.contrastive.trainer.report.StatusWriters;
+import dev.contrastive.trainer.train.RunCheckpointFolder;
 import dev.contrastive.trainer.train.TrainingRun;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +30,8 @@ import picocli.CommandLine.ParentCommand;
  * operator's pods), alone, or as the launcher of {@code --nproc} local workers (like torchrun).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train (or resume from the newest checkpoint in checkpoint.mountPath).")
+    description = "Train (or resume from the newest checkpoint in the run's folder of checkpoint.mountPath: "
+        + "<mountPath>/<namespace>/<name>/<uid>).")
 final class TrainCommand implements Callable<Integer> {
 
   @ParentCommand TrainerCli root;
@@ -69,6 +74,7 @@ final class TrainCommand implements Callable<Integer> {
         result = new TrainingRun(spec, group, placement, StatusWriters.fromEnvironment(root.env),
             System.console() != null ? root.out : null, observers)
             .withAllReduce(allReduce)
+            .withCheckpointFolder(checkpointFolder(resolved, root.env))
             .run(stopAfterEpochs == null ? Integer.MAX_VALUE : stopAfterEpochs);
       }
       if (group.rank() == 0) {
@@ -93,6 +99,12 @@ final class TrainCommand implements Callable<Integer> {
       throw new UserInputException(GradientSelfCheck.failureMessage(check, isa));
     }
     root.out.println(isa.describe() + "; gradient self-check passed (" + check.millis() + " ms)");
+  }
+
+  /** This run's own folder on the checkpoint volume: resume reads and pruning touch only it. */
+  static Path checkpointFolder(ContrastiveTrainingRun run, Map<String, String> env) {
+    RunIdentity id = RunIdentity.of(run, env, 0, 1);
+    return RunCheckpointFolder.of(Path.of(run.getSpec().checkpoint.mountPath), id.namespace(), id.runName(), id.uid());
   }
 
   private List<String> workerArguments() {

@@ -93,7 +93,8 @@ public final class TrainedEncoder {
     }
     try {
       return new CheckpointStore(path, Integer.MAX_VALUE).latest()
-          .orElseThrow(() -> new DataException(path + ": no checkpoint there (expected ckpt-e*-s* folders)"));
+          .orElseThrow(() -> new DataException(path + ": no checkpoint there (expected ckpt-e*-s* folders; a run keeps them in "
+              + "<mountPath>/<namespace>/<name>/<uid>)"));
     } catch (UncheckedIOException e) {
       throw new DataException(path + ": cannot read checkpoints: " + e.getMessage(), e);
     }

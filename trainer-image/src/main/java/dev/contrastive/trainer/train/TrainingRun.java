@@ -52,6 +52,7 @@ public final class TrainingRun {
   private final StatusWriter statusWriter;
   private final PrintStream terminal;
   private final TrainingObserver observer;
+  private Path checkpointFolder;
 
   /** A run on the CPU. */
   public TrainingRun(
@@ -90,6 +91,15 @@ public final class TrainingRun {
   }
 
   /**
+   * Keeps checkpoints in {@code folder} (the run's own, see {@link RunCheckpointFolder}) instead
+   * of {@code checkpoint.mountPath} itself, which only callers that own the whole path may use.
+   */
+  public TrainingRun withCheckpointFolder(Path folder) {
+    this.checkpointFolder = folder;
+    return this;
+  }
+
+  /**
    * Trains to {@code trainer.maxEpochs}, or stops after epoch {@code stopAfterEpochs} (a count of
    * epochs done, checkpoint written) as a preempted run would.
    */
@@ -106,7 +116,8 @@ public final class TrainingRun {
         : shards.stepsPerEpoch();
     int epochs = trainer.maxEpochs;
     long totalSteps = (long) stepsPerEpoch * epochs;
-    CheckpointStore store = new CheckpointStore(Path.of(spec.checkpoint.mountPath), trainer.keepCheckpoints);
+    CheckpointStore store = new CheckpointStore(
+        checkpointFolder != null ? checkpointFolder : Path.of(spec.checkpoint.mountPath), trainer.keepCheckpoints);
     ProgressLog log = new ProgressLog(leader ? terminal : null, totalSteps, epochs);
     ProgressReporter reporter = new ProgressReporter(
         leader ? statusWriter : StatusWriter.NONE,

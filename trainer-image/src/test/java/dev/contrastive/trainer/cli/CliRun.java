@@ -13,6 +13,16 @@ record CliRun(int exitCode, String out, String err) {
   /** The tiny test run: ResNet-18 at width 16 on 16 px synthetic images, 2 steps per epoch. */
   static final Path TINY = Path.of("src/test/resources/runs/tiny.yaml");
 
+  /** Where a run of the test files (namespace default, no uid) keeps its checkpoints under {@code mountPath}. */
+  static Path runFolder(Path mountPath, String runName) {
+    return mountPath.resolve("default").resolve(runName).resolve("local");
+  }
+
+  /** {@link #runFolder} of the tiny run. */
+  static Path tinyFolder(Path mountPath) {
+    return runFolder(mountPath, "tiny");
+  }
+
   static CliRun run(String... args) {
     return run(Map.of(), args);
   }

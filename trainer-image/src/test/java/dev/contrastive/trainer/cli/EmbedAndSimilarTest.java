@@ -22,8 +22,9 @@ class EmbedAndSimilarTest {
 
   @BeforeAll
   static void trainAndDrawImages() throws IOException {
-    checkpoints = dir.resolve("ckpt");
-    CliRun train = CliRun.run("train", "-f", CliRun.TINY.toString(), "checkpoint.mountPath=" + checkpoints,
+    Path root = dir.resolve("ckpt");
+    checkpoints = CliRun.tinyFolder(root);
+    CliRun train = CliRun.run("train", "-f", CliRun.TINY.toString(), "checkpoint.mountPath=" + root,
         "trainer.maxEpochs=1");
     assertThat(train.exitCode()).as(train.err()).isZero();
     images = Files.createDirectories(dir.resolve("images"));

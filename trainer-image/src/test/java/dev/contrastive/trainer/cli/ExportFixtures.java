@@ -32,14 +32,14 @@ final class ExportFixtures {
 
   private ExportFixtures() {}
 
-  /** The checkpoint root of a trained run of {@code architecture}. */
+  /** The checkpoint folder of a trained run of {@code architecture}. */
   static synchronized Path trained(String architecture) {
     return TRAINED.computeIfAbsent(architecture, name -> {
       try {
         Path root = Files.createTempDirectory("export-" + name + "-").resolve("ckpt");
         CliRun train = CliRun.run(args("train", name, "checkpoint.mountPath=" + root));
         assertThat(train.exitCode()).as(train.err()).isZero();
-        return root;
+        return CliRun.runFolder(root, "export");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -42,7 +42,7 @@ class TrainResumeTest {
   }
 
   private static Path newest(Path checkpoints) throws IOException {
-    try (Stream<Path> dirs = Files.list(checkpoints)) {
+    try (Stream<Path> dirs = Files.list(CliRun.tinyFolder(checkpoints))) {
       return dirs.filter(p -> p.getFileName().toString().startsWith("ckpt-")).sorted()
           .reduce((a, b) -> b).orElseThrow();
     }
