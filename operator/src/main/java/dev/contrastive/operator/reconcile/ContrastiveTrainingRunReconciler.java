@@ -86,6 +86,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   static final String SPEC_CHANGE_IGNORED = "SpecChangeIgnored";
   /** How often a run waiting for free GPUs looks again. */
   static final Duration FREE_GPU_RECHECK = Duration.ofSeconds(10);
+  /** How often a run waiting for a deleted namesake's objects to be garbage-collected looks again. */
+  static final Duration PREVIOUS_RUN_RECHECK = Duration.ofSeconds(5);
 
   private final SecureRandom random = new SecureRandom();
   private final Clock clock = Clock.systemUTC();
@@ -155,8 +157,11 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     }
     Instant now = clock.instant();
     // Read fresh rather than from the informer: a pod created a moment ago must not be created twice.
+    // Only pods this run controls: a pod of someone else that carries the run's label is neither
+    // counted nor deleted.
     List<Pod> pods = client.pods().inNamespace(run.getMetadata().getNamespace())
-        .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems();
+        .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems().stream()
+        .filter(pod -> OwnedObjects.isOwned(pod, run)).toList();
     if (isFinished(run.getStatus())) {
       return finished(client, run, pods, now);
     }
@@ -172,7 +177,15 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       record(client, run, Outcome.suspended(), WorkersStatus.of(0, 0, List.of()), now);
       return UpdateControl.noUpdate();
     }
-    List<String> ignoredChanges = ensureOwnedObjects(client, run, config);
+    OwnedObjects owned = new OwnedObjects(client, run);
+    List<String> ignoredChanges;
+    try {
+      ignoredChanges = ensureOwnedObjects(client, owned, run, config);
+    } catch (ForeignObjectException e) {
+      return refuse(client, run, pods, e, now);
+    } catch (PreviousRunObjectException e) {
+      return awaitPreviousRun(client, run, e, now);
+    }
 
     List<Node> nodes = nodes(context);
     WorldPlan plan = runningWorld(run.getStatus())
@@ -215,11 +228,17 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return finished(client, run, pods, now);
     }
     Decision.Proceed proceed = (Decision.Proceed) decision;
-    OwnedObjects owned = new OwnedObjects(client);
     Set<String> existing = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
-    WorkerPods.pods(run, world).stream()
-        .filter(pod -> !existing.contains(pod.getMetadata().getName()))
-        .forEach(owned::create);
+    try {
+      WorkerPods.pods(run, world).stream()
+          .filter(pod -> !existing.contains(pod.getMetadata().getName()))
+          .forEach(owned::create);
+    } catch (ForeignObjectException e) {
+      // A pod of a worker's name that is not this run's: the gang can never be whole.
+      return refuse(client, run, pods, e, now);
+    } catch (PreviousRunObjectException e) {
+      return awaitPreviousRun(client, run, e, now);
+    }
     GangState observed = PodObserver.observe(pods, world.size());
     ContrastiveTrainingRunStatus next = next(run, proceed.outcome(),
         WorkersStatus.of(world.size(), observed.ready(), world.nodes(), worldSize), now);
@@ -245,13 +264,16 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
    * Config, Service, trainer RBAC and token exist; returns the spec fields whose edit is ignored
    * because the run is under way (its config is then left as the gang started with it).
    */
-  private List<String> ensureOwnedObjects(KubernetesClient client, ContrastiveTrainingRun run, String config) {
-    OwnedObjects owned = new OwnedObjects(client);
+  private List<String> ensureOwnedObjects(KubernetesClient client, OwnedObjects owned, ContrastiveTrainingRun run,
+      String config) {
     ConfigMap desired = TrainingConfig.configMap(run, config);
     desired.getMetadata().setAnnotations(Map.of(SPEC_ANNOTATION, SpecChanges.snapshot(run.getSpec())));
     List<String> ignored = List.of();
     boolean underWay = run.getStatus() != null && run.getStatus().startTime != null;
     ConfigMap actual = underWay ? client.resource(desired).get() : null;
+    if (actual != null) {
+      owned.requireOwned(actual);
+    }
     if (actual != null && actual.getMetadata().getAnnotations() != null
         && actual.getMetadata().getAnnotations().containsKey(SPEC_ANNOTATION)) {
       ignored = SpecChanges.changedFields(actual.getMetadata().getAnnotations().get(SPEC_ANNOTATION), run.getSpec());
@@ -262,10 +284,27 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     owned.createIfAbsent(RunAccess.serviceAccount(run));
     owned.createIfAbsent(RunAccess.role(run));
     owned.createIfAbsent(RunAccess.roleBinding(run));
-    if (client.secrets().inNamespace(run.getMetadata().getNamespace()).withName(RunNames.tokenSecret(run)).get() == null) {
-      owned.create(Rendezvous.tokenSecret(run, newToken()));
-    }
+    owned.createIfAbsent(Rendezvous.tokenSecret(run, newToken()));
     return ignored;
+  }
+
+  /** A deleted namesake's objects are on their way out: wait (Pending), and look again soon (no event will come). */
+  private UpdateControl<ContrastiveTrainingRun> awaitPreviousRun(
+      KubernetesClient client, ContrastiveTrainingRun run, PreviousRunObjectException e, Instant now) {
+    record(client, run, Outcome.waiting(Outcome.PREVIOUS_RUN_OBJECTS, e.getMessage()), WorkersStatus.of(0, 0, List.of()), now);
+    return UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(PREVIOUS_RUN_RECHECK);
+  }
+
+  /**
+   * The run needs a name that another owner's object holds: it fails (InvalidSpec, naming the
+   * object) and none of its workers run. Looked at again on the next event (an edit of the run),
+   * as a refused config is: no workers are recorded.
+   */
+  private UpdateControl<ContrastiveTrainingRun> refuse(
+      KubernetesClient client, ContrastiveTrainingRun run, List<Pod> pods, ForeignObjectException e, Instant now) {
+    delete(client, pods); // never a partial gang
+    record(client, run, Outcome.invalidSpec(e.getMessage()), null, now);
+    return UpdateControl.noUpdate();
   }
 
   /** A finished run: its pods go as cleanPodPolicy says, and the run itself when its TTL is up. */
@@ -361,7 +400,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   private static boolean isFinished(ContrastiveTrainingRunStatus status) {
     return status != null && status.phase != null && status.phase.isFinished()
         && (status.workers != null
-            || status.conditions.stream().noneMatch(c -> Outcome.INVALID_CONFIG.equals(c.getReason())));
+            || status.conditions.stream().noneMatch(c -> Outcome.INVALID_CONFIG.equals(c.getReason())
+                || Outcome.INVALID_SPEC.equals(c.getReason())));
   }
 
   private String newToken() {

@@ -1,29 +1,52 @@
 package dev.contrastive.operator.reconcile;
 
+import dev.contrastive.api.ContrastiveTrainingRun;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
-/** Makes owned objects exist without touching those already right, so a reconcile is idempotent. */
+/**
+ * Makes the run's objects exist without touching those already right, so a reconcile is
+ * idempotent. An object of the same name that this run does not control is never used nor
+ * changed ({@link ForeignObjectException}): a run named {@code build} must not run with the token
+ * of someone's {@code build-trainer} ServiceAccount, nor overwrite a {@code build-config} ConfigMap.
+ */
 final class OwnedObjects {
 
   private final KubernetesClient client;
+  private final ContrastiveTrainingRun run;
 
-  OwnedObjects(KubernetesClient client) {
+  OwnedObjects(KubernetesClient client, ContrastiveTrainingRun run) {
     this.client = client;
+    this.run = run;
   }
 
-  /** Creates {@code desired} unless an object of that name exists (its content is kept). */
+  /** True when {@code run} is the controlling owner of {@code object} (same uid). */
+  static boolean isOwned(HasMetadata object, ContrastiveTrainingRun run) {
+    return controller(object).map(ref -> Objects.equals(ref.getUid(), run.getMetadata().getUid())).orElse(false);
+  }
+
+  /** Creates {@code desired} unless an object of that name exists, which must be this run's (its content is kept). */
   void createIfAbsent(HasMetadata desired) {
-    if (client.resource(desired).get() == null) {
+    HasMetadata actual = client.resource(desired).get();
+    if (actual == null) {
       create(desired);
+    } else {
+      requireOwned(actual);
     }
   }
 
-  /** Creates without reading first; an existing object (a stale cache said it was missing) is fine. */
+  /**
+   * Creates without reading first. An existing object of that name is fine when it is this run's
+   * (a stale read said it was missing), and refused otherwise.
+   */
   void create(HasMetadata desired) {
     try {
       client.resource(desired).create();
@@ -31,6 +54,7 @@ final class OwnedObjects {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
+      existing(desired).ifPresent(this::requireOwned);
     }
   }
 
@@ -39,11 +63,50 @@ final class OwnedObjects {
     ConfigMap actual = client.resource(desired).get();
     if (actual == null) {
       create(desired);
-    } else if (!Objects.equals(actual.getData(), desired.getData())
+      return;
+    }
+    requireOwned(actual);
+    if (!Objects.equals(actual.getData(), desired.getData())
         || !Objects.equals(actual.getMetadata().getAnnotations(), desired.getMetadata().getAnnotations())) {
       actual.setData(desired.getData());
       actual.getMetadata().setAnnotations(desired.getMetadata().getAnnotations());
       client.resource(actual).update();
     }
+  }
+
+  /** @throws ForeignObjectException or {@link PreviousRunObjectException} unless this run controls it */
+  <T extends HasMetadata> T requireOwned(T actual) {
+    if (isOwned(actual, run)) {
+      return actual;
+    }
+    Optional<OwnerReference> controller = controller(actual);
+    if (controller.isPresent() && isRunKind(controller.get())
+        && run.getMetadata().getName().equals(controller.get().getName())) {
+      throw new PreviousRunObjectException(actual);
+    }
+    throw new ForeignObjectException(actual, controller
+        .map(ref -> "is controlled by " + ref.getKind() + " " + ref.getName() + " (uid " + ref.getUid() + ")")
+        .orElse("is not owned by this run"));
+  }
+
+  /** The object of {@code desired}'s name, if any. Pods are listed by name: the operator may not get them. */
+  private Optional<? extends HasMetadata> existing(HasMetadata desired) {
+    if (desired instanceof Pod) {
+      List<Pod> pods = client.pods().inNamespace(desired.getMetadata().getNamespace())
+          .withField("metadata.name", desired.getMetadata().getName()).list().getItems();
+      return pods.stream().findFirst();
+    }
+    return Optional.ofNullable(client.resource(desired).get());
+  }
+
+  private static Optional<OwnerReference> controller(HasMetadata object) {
+    List<OwnerReference> refs = object.getMetadata().getOwnerReferences();
+    return refs == null ? Optional.empty()
+        : refs.stream().filter(ref -> Boolean.TRUE.equals(ref.getController())).findFirst();
+  }
+
+  private static boolean isRunKind(OwnerReference ref) {
+    return "ContrastiveTrainingRun".equals(ref.getKind()) && ref.getApiVersion() != null
+        && ref.getApiVersion().startsWith(ContrastiveTrainingRun.GROUP + "/");
   }
 }

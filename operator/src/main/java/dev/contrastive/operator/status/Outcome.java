@@ -7,6 +7,10 @@ import dev.contrastive.operator.observe.GangState;
 public record Outcome(Phase phase, String reason, String message) {
 
   public static final String INVALID_CONFIG = "InvalidConfig";
+  /** The run cannot exist as asked: its name, or an object of a name it needs that it does not own. */
+  public static final String INVALID_SPEC = "InvalidSpec";
+  /** Objects of a deleted run of the same name are still being garbage-collected. */
+  public static final String PREVIOUS_RUN_OBJECTS = "PreviousRunObjectsTerminating";
   public static final String WORKER_FAILED = "WorkerFailed";
   public static final String BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded";
   public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
@@ -15,6 +19,10 @@ public record Outcome(Phase phase, String reason, String message) {
 
   public static Outcome invalidConfig(String message) {
     return new Outcome(Phase.Failed, INVALID_CONFIG, message);
+  }
+
+  public static Outcome invalidSpec(String message) {
+    return new Outcome(Phase.Failed, INVALID_SPEC, message);
   }
 
   public static Outcome failed(String reason, String message) {

@@ -10,9 +10,13 @@ import dev.contrastive.api.status.ProgressStatus;
 import dev.contrastive.operator.testing.Fixtures;
 import dev.contrastive.operator.testing.PodStates;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -265,6 +269,105 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
 
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(resourceVersions("simclr")).isEqualTo(before));
+  }
+
+  @Test
+  void aServiceAccountOfTheTrainersNameThatTheRunDoesNotOwnFailsTheRunAndIsNeverUsed() {
+    gpuNode("a", 1);
+    client().serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+        .withNewMetadata().withName("build-trainer").addToLabels("team", "ci").endMetadata().build()).create();
+
+    createRun("build");
+
+    ContrastiveTrainingRun failed = awaitPhase("build", Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidSpec");
+    assertThat(failed.getStatus().message).contains("ServiceAccount build-trainer", "not owned by this run");
+    assertThat(pods("build")).isEmpty();
+    assertThat(client().serviceAccounts().inNamespace(namespace).withName("build-trainer").get().getMetadata())
+        .satisfies(meta -> {
+          assertThat(meta.getOwnerReferences()).isEmpty();
+          assertThat(meta.getLabels()).containsOnly(Map.entry("team", "ci"));
+        });
+  }
+
+  @Test
+  void aConfigMapOfTheRunsConfigNameIsNeverOverwritten() {
+    gpuNode("a", 1);
+    client().configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("simclr-config").endMetadata().addToData("app.properties", "mine=1").build())
+        .create();
+
+    createRun("simclr");
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidSpec");
+    assertThat(failed.getStatus().message).contains("ConfigMap simclr-config");
+    assertThat(client().configMaps().inNamespace(namespace).withName("simclr-config").get().getData())
+        .containsOnly(Map.entry("app.properties", "mine=1"));
+    assertThat(pods("simclr")).isEmpty();
+  }
+
+  @Test
+  void aSecretOwnedByAnotherObjectIsNotTakenAsTheRendezvousToken() {
+    gpuNode("a", 1);
+    client().secrets().inNamespace(namespace).resource(new SecretBuilder()
+        .withNewMetadata().withName("simclr-rendezvous")
+            .addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName("other")
+                .withUid("3f0e5c8e-0000-4000-8000-000000000001").withController(true).endOwnerReference()
+        .endMetadata().addToStringData("token", "known-to-someone-else").build()).create();
+
+    createRun("simclr");
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(failed.getStatus().message).contains("Secret simclr-rendezvous", "controlled by ConfigMap other");
+    assertThat(pods("simclr")).isEmpty();
+  }
+
+  @Test
+  void aPodOfAWorkersNameThatIsNotTheRunsFailsTheRunAndIsLeftAlone() {
+    gpuNode("a", 1);
+    gpuNode("b", 1);
+    client().pods().inNamespace(namespace).resource(new PodBuilder()
+        .withNewMetadata().withName("simclr-worker-1").addToLabels("contrastive.dev/run", "simclr").endMetadata()
+        .withNewSpec().addNewContainer().withName("main").withImage("someone-elses").endContainer().endSpec()
+        .build()).create();
+
+    createRun("simclr");
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidSpec");
+    assertThat(failed.getStatus().message).contains("Pod simclr-worker-1");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(pods("simclr")).extracting(p -> p.getMetadata().getName())
+        .containsExactly("simclr-worker-1"));
+    assertThat(pods("simclr").get(0).getSpec().getContainers().get(0).getImage()).isEqualTo("someone-elses");
+  }
+
+  @Test
+  void objectsOfADeletedRunOfTheSameNameAreWaitedForNotAdopted() {
+    gpuNode("a", 1);
+    // What the garbage collector has not removed yet of an earlier run "simclr" (another uid).
+    client().serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+        .withNewMetadata().withName("simclr-trainer")
+            .addNewOwnerReference().withApiVersion("contrastive.dev/v1alpha1").withKind("ContrastiveTrainingRun")
+                .withName("simclr").withUid("3f0e5c8e-0000-4000-8000-000000000002").withController(true)
+            .endOwnerReference()
+        .endMetadata().build()).create();
+
+    createRun("simclr");
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      Condition ready = condition(run("simclr"), "Ready");
+      assertThat(ready.getReason()).isEqualTo("PreviousRunObjectsTerminating");
+      assertThat(ready.getMessage()).contains("ServiceAccount simclr-trainer");
+    });
+    assertThat(run("simclr").getStatus().phase).isEqualTo(Phase.Pending);
+    assertThat(pods("simclr")).isEmpty();
+
+    client().serviceAccounts().inNamespace(namespace).withName("simclr-trainer").delete();
+    awaitPods("simclr", 1);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(client().serviceAccounts().inNamespace(namespace)
+        .withName("simclr-trainer").get().getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(run("simclr").getMetadata().getUid())));
   }
 
   // ---- helpers
