@@ -42,6 +42,11 @@ final class ProgressLog {
     LOG.info(message);
   }
 
+  void warn(String message) {
+    clearBar();
+    LOG.warn(message);
+  }
+
   void bar(long step, double loss) {
     if (terminal == null) {
       return;

@@ -5,21 +5,25 @@ import dev.contrastive.trainer.dist.DistributedException;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** Where a (re)started rank begins: the newest checkpoint, or step 0. */
+/** Where a (re)started rank begins: the newest checkpoint that verifies, or step 0. */
 final class Resumption {
+
+  /** The counters to continue from, and the checkpoint they came from (null for a fresh start). */
+  record Start(TrainingState state, Path checkpoint) {}
 
   private Resumption() {}
 
-  /** Loads parameters and optimizer state of the newest checkpoint, if any; returns its counters. */
-  static TrainingState load(
+  /** Loads parameters and optimizer state of the newest good checkpoint, if any. */
+  static Start load(
       CheckpointStore store, SimClrModel model, ParameterOptimizer optimizer, NDManager manager, long seed,
       Consumer<String> log) {
     Optional<Checkpoint> latest = store.latest();
     if (latest.isEmpty()) {
-      return new TrainingState(0, 0, seed);
+      return new Start(new TrainingState(0, 0, seed), null);
     }
     Checkpoint checkpoint = latest.get();
     checkpoint.loadParametersInto(model, manager);
@@ -28,7 +32,7 @@ final class Resumption {
     }
     log.accept("resuming from " + checkpoint.dir() + " at epoch " + (checkpoint.state().epochsDone() + 1)
         + " step " + checkpoint.state().step());
-    return checkpoint.state();
+    return new Start(checkpoint.state(), checkpoint.dir());
   }
 
   /** A rank that read another checkpoint (no shared volume) would train on a different curve. */

@@ -84,12 +84,12 @@ public final class TrainedEncoder {
    * @throws DataException when there is none there
    */
   public static Checkpoint find(Path path) {
-    if (Files.isRegularFile(path.resolve(Checkpoint.STATE))) {
-      Path parent = path.toAbsolutePath().getParent();
-      return new CheckpointStore(parent, Integer.MAX_VALUE).list().stream()
-          .filter(c -> c.dir().getFileName().equals(path.getFileName()))
-          .findFirst()
-          .orElseThrow(() -> new DataException(path + ": not a complete checkpoint"));
+    if (Files.isRegularFile(path.resolve(CheckpointManifest.FILE)) || Files.isRegularFile(path.resolve(Checkpoint.STATE))) {
+      try {
+        return Checkpoint.verified(path);
+      } catch (Checkpoint.CheckpointException e) {
+        throw new DataException("not a usable checkpoint: " + e.getMessage(), e);
+      }
     }
     try {
       return new CheckpointStore(path, Integer.MAX_VALUE).latest()

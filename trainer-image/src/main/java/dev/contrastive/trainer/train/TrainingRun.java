@@ -116,9 +116,13 @@ public final class TrainingRun {
         : shards.stepsPerEpoch();
     int epochs = trainer.maxEpochs;
     long totalSteps = (long) stepsPerEpoch * epochs;
-    CheckpointStore store = new CheckpointStore(
-        checkpointFolder != null ? checkpointFolder : Path.of(spec.checkpoint.mountPath), trainer.keepCheckpoints);
     ProgressLog log = new ProgressLog(leader ? terminal : null, totalSteps, epochs);
+    CheckpointStore store = new CheckpointStore(
+        checkpointFolder != null ? checkpointFolder : Path.of(spec.checkpoint.mountPath), trainer.keepCheckpoints,
+        log::warn);
+    if (leader) {
+      store.removeLeftovers(); // only rank 0 writes checkpoints, so only it may clear a dead writer's
+    }
     ProgressReporter reporter = new ProgressReporter(
         leader ? statusWriter : StatusWriter.NONE,
         Duration.ofSeconds(trainer.statusIntervalSeconds), Clock.systemUTC(), log::info);
@@ -128,7 +132,8 @@ public final class TrainingRun {
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
         GradientAllReducer allReducer = group.worldSize() == 1 ? null : new GradientAllReducer(group,
             placement.transfer(), allReduce != null ? allReduce : AllReduceAlgorithm.flat(group));
-        TrainingState state = Resumption.load(store, model, optimizer, manager, seed, log::info);
+        Resumption.Start start = Resumption.load(store, model, optimizer, manager, seed, log::info);
+        TrainingState state = start.state();
         ReplicaCheck replicas = allReducer == null ? null : new ReplicaCheck(group, placement.transfer(), false);
         int checkEvery = spec.distributed.replicaCheckIntervalSteps;
         if (allReducer != null) {
@@ -152,7 +157,7 @@ public final class TrainingRun {
         ProgressStatus progress = new ProgressStatus();
         progress.totalEpochs = epochs;
         progress.totalSteps = totalSteps;
-        Path lastCheckpoint = store.latest().map(Checkpoint::dir).orElse(null);
+        Path lastCheckpoint = start.checkpoint();
         progress.lastCheckpoint = lastCheckpoint == null ? null : lastCheckpoint.toString();
         double epochLoss = Double.NaN;
         int stopAt = Math.min(epochs, stopAfterEpochs);

@@ -61,7 +61,8 @@ class CheckpointStoreTest {
       for (int epoch = 1; epoch <= 4; epoch++) {
         store.save(new TrainingState(epoch, epoch * 10L, 42), block, Map.of());
       }
-      assertThat(store.list()).extracting(c -> c.state().epochsDone()).containsExactly(3, 4);
+      assertThat(store.folders()).extracting(p -> p.getFileName().toString())
+          .containsExactly("ckpt-e00003-s0000000030", "ckpt-e00004-s0000000040");
       assertThat(store.latest().orElseThrow().state().step()).isEqualTo(40);
     }
   }
