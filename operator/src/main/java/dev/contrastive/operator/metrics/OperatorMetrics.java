@@ -26,6 +26,11 @@ public final class OperatorMetrics {
       Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMinutes(1),
       Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(30),
       Duration.ofHours(1)};
+  /** Buckets of a reconcile, for its quantiles on the operator's dashboard. */
+  private static final Duration[] RECONCILE_BUCKETS = {
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
   private final MeterRegistry registry;
   private final Timer reconcileTime;
@@ -35,6 +40,7 @@ public final class OperatorMetrics {
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
     reconcileTime = Timer.builder(PREFIX + "reconcile").description("time of one reconcile of a run")
+        .serviceLevelObjectives(RECONCILE_BUCKETS)
         .register(registry);
     timeToRunning = Timer.builder(PREFIX + "run.time.to.running")
         .description("time from a run's creation until all its workers first ran")

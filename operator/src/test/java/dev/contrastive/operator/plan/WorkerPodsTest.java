@@ -60,6 +60,16 @@ class WorkerPodsTest {
   }
 
   @Test
+  void eachProcessOfAMultiGpuPodExposesItsOwnMetricsPort() {
+    run.getSpec().resources.gpusPerNode = 4;
+    run.getSpec().resources.processesPerWorker = 3;
+
+    assertThat(container(WorkerPods.pod(run, world, 1)).getPorts())
+        .extracting(p -> p.getName() + "=" + p.getContainerPort())
+        .containsExactly("rendezvous=29500", "metrics=9400", "metrics-1=9401", "metrics-2=9402");
+  }
+
+  @Test
   void theMlflowTokenComesFromTheNamedSecretAndTheRunUidFromTheRun() {
     run.getMetadata().setUid("0b7d-uid");
     run.getSpec().tracking.mlflow.trackingUri = "http://mlflow.mlflow:5000";
