@@ -64,12 +64,13 @@ public final class OperatorOwnedFields {
 
   /**
    * Environment variables the operator sets in the trainer container (the trainer reads them).
-   * Extend this list when the operator sets a new one; a test holds the pods to it.
+   * Extend this list when the operator sets a new one; WorkerPodTemplateTest holds the pods to it.
+   * (MLFLOW_TRACKING_TOKEN is the operator's only where spec.tracking.mlflow.tokenSecret names it.)
    */
   public static final List<String> RESERVED_ENV = List.of(
       "RANK", "NODE_RANK", "NPROC_PER_NODE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "CONTRASTIVE_GPUS",
       "CUDA_VISIBLE_DEVICES", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "RUN_NAME", "NAMESPACE", "POD_IP",
-      "RENDEZVOUS_TOKEN", "CONFIG_FILE", "OPT_OUT_TRACKING", "DJL_OFFLINE", "DJL_CACHE_DIR", "HOME");
+      "RENDEZVOUS_TOKEN", "CONFIG_FILE", "OPT_OUT_TRACKING", "DJL_OFFLINE", "DJL_CACHE_DIR", "HOME", "RUN_UID");
 
   /** Names of the operator's pod volumes. */
   public static final List<String> RESERVED_VOLUMES = List.of("config", "tmp", "djl-cache", "checkpoints", "dshm");

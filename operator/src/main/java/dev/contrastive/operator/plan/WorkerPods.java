@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** run + world + rank -> the worker pod of that rank. */
 public final class WorkerPods {
@@ -25,6 +26,9 @@ public final class WorkerPods {
   public static final String CONTAINER = "trainer";
   public static final String ENTRYPOINT = "trainer";
   public static final String DJL_CACHE_DIR = "/var/cache/djl";
+  /** A memory-backed emptyDir of spec.resources.sharedMemory, mounted where data loaders expect shared memory. */
+  public static final String SHARED_MEMORY_VOLUME = "dshm";
+  public static final String SHARED_MEMORY_PATH = "/dev/shm";
   /** The trainer's user in the image; a fixed non-root id so volumes are writable. */
   public static final long TRAINER_UID = 1000L;
 
@@ -38,7 +42,25 @@ public final class WorkerPods {
     return pods;
   }
 
+  /**
+   * The worker pod of {@code rank}: the operator's pod with the run's {@code spec.template} merged in.
+   *
+   * @throws dev.contrastive.api.config.InvalidConfigException naming the template field that cannot be merged
+   */
   public static Pod pod(ContrastiveTrainingRun run, World world, int rank) {
+    return WorkerPodTemplate.merge(operatorPod(run, world, rank), run.getSpec());
+  }
+
+  /**
+   * Refuses a template that cannot be merged before any object of the run is created.
+   *
+   * @throws dev.contrastive.api.config.InvalidConfigException naming the template field
+   */
+  public static void checkTemplate(ContrastiveTrainingRun run) {
+    pod(run, World.pinned(List.of("node")), 0);
+  }
+
+  private static Pod operatorPod(ContrastiveTrainingRun run, World world, int rank) {
     ContrastiveTrainingRunSpec spec = run.getSpec();
     PodSpecBuilder podSpec = new PodSpecBuilder()
         .withRestartPolicy("Never")
@@ -174,22 +196,32 @@ public final class WorkerPods {
     } else {
       checkpoint.withNewEmptyDir().endEmptyDir();
     }
-    return List.of(
+    List<Volume> volumes = new ArrayList<>(List.of(
         new VolumeBuilder().withName("config")
             .withNewConfigMap().withName(RunNames.config(run)).endConfigMap().build(),
         new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build(),
         new VolumeBuilder().withName("djl-cache").withNewEmptyDir().endEmptyDir().build(),
-        checkpoint.build());
+        checkpoint.build()));
+    sharedMemory(spec).ifPresent(size -> volumes.add(new VolumeBuilder().withName(SHARED_MEMORY_VOLUME)
+        .withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity(size)).endEmptyDir().build()));
+    return volumes;
+  }
+
+  /** resources.sharedMemory: the size of a memory-backed /dev/shm, when set. */
+  private static Optional<String> sharedMemory(ContrastiveTrainingRunSpec spec) {
+    return Optional.ofNullable(spec.resources == null ? null : spec.resources.sharedMemory);
   }
 
   private static List<VolumeMount> mounts(ContrastiveTrainingRunSpec spec) {
     String checkpointPath = spec.checkpoint == null || spec.checkpoint.mountPath == null
         ? "/checkpoints" : spec.checkpoint.mountPath;
-    return List.of(
+    List<VolumeMount> mounts = new ArrayList<>(List.of(
         mount("config", RunNames.CONFIG_DIR, true),
         mount("tmp", "/tmp", false),
         mount("djl-cache", DJL_CACHE_DIR, false),
-        mount("checkpoints", checkpointPath, false));
+        mount("checkpoints", checkpointPath, false)));
+    sharedMemory(spec).ifPresent(size -> mounts.add(mount(SHARED_MEMORY_VOLUME, SHARED_MEMORY_PATH, false)));
+    return mounts;
   }
 
   private static VolumeMount mount(String volume, String path, boolean readOnly) {

@@ -42,7 +42,7 @@ public final class WorldPlanner {
     if (eligible.isEmpty()) {
       return WorldPlan.none(NO_MATCHING_NODES, "no Ready, schedulable node has " + gpusPerNode(spec)
           + " allocatable " + gpuResourceName(spec) + " (spec.resources.gpuResourceName), matches spec.nodeSelector "
-          + spec.nodeSelector + " and has only taints that spec.tolerations tolerate"
+          + spec.nodeSelector + " and has only taints that spec.tolerations (or spec.template.spec.tolerations) tolerate"
           + "; set spec.workers with spec.resources.gpusPerNode 0 to run on CPUs");
     }
     if (spec.minNodes != null && eligible.size() < spec.minNodes) {
@@ -100,7 +100,7 @@ public final class WorldPlanner {
         && matchesSelector(node, spec.nodeSelector)
         && Tolerations.tolerateAll(
             node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints(),
-            spec.tolerations == null ? List.of() : spec.tolerations);
+            WorkerPodTemplate.tolerations(spec));
   }
 
   public static int gpusPerNode(ContrastiveTrainingRunSpec spec) {

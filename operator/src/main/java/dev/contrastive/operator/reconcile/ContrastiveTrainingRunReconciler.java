@@ -32,6 +32,7 @@ import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -88,6 +89,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   static final Duration FREE_GPU_RECHECK = Duration.ofSeconds(10);
   /** How often a run waiting for a deleted namesake's objects to be garbage-collected looks again. */
   static final Duration PREVIOUS_RUN_RECHECK = Duration.ofSeconds(5);
+  private static final int HTTP_UNPROCESSABLE = 422;
 
   private final SecureRandom random = new SecureRandom();
   private final Clock clock = Clock.systemUTC();
@@ -172,6 +174,12 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       record(client, run, Outcome.invalidConfig(e.getMessage()), null, now);
       return UpdateControl.noUpdate();
     }
+    try {
+      WorkerPods.checkTemplate(run);
+    } catch (InvalidConfigException e) {
+      record(client, run, Outcome.invalidSpec(e.getMessage()), null, now);
+      return UpdateControl.noUpdate();
+    }
     if (LifecyclePolicy.isSuspended(run)) {
       delete(client, pods);
       record(client, run, Outcome.suspended(), WorkersStatus.of(0, 0, List.of()), now);
@@ -238,6 +246,18 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return refuse(client, run, pods, e, now);
     } catch (PreviousRunObjectException e) {
       return awaitPreviousRun(client, run, e, now);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HTTP_UNPROCESSABLE || run.getSpec().template == null) {
+        throw e;
+      }
+      // What the operator's checks did not see, the API server refused: no partial gang stays.
+      delete(client, client.pods().inNamespace(run.getMetadata().getNamespace())
+          .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems().stream()
+          .filter(pod -> OwnedObjects.isOwned(pod, run)).toList());
+      record(client, run, Outcome.invalidSpec("spec.template: the API server refused the worker pod: "
+          + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage())),
+          null, now);
+      return UpdateControl.noUpdate();
     }
     GangState observed = PodObserver.observe(pods, world.size());
     ContrastiveTrainingRunStatus next = next(run, proceed.outcome(),
@@ -394,7 +414,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   }
 
   /**
-   * Succeeded and Failed are final, except a config the operator refused before any worker ran
+   * Succeeded and Failed are final, except a config or template the operator refused before any worker ran
    * (no workers recorded): fixing the spec must let it start.
    */
   private static boolean isFinished(ContrastiveTrainingRunStatus status) {

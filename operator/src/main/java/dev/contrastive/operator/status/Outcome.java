@@ -7,7 +7,10 @@ import dev.contrastive.operator.observe.GangState;
 public record Outcome(Phase phase, String reason, String message) {
 
   public static final String INVALID_CONFIG = "InvalidConfig";
-  /** The run cannot exist as asked: its name, or an object of a name it needs that it does not own. */
+  /**
+   * The run cannot exist as asked: its name, an object of a name it needs that it does not own, or a
+   * spec.template that cannot be applied to its worker pods.
+   */
   public static final String INVALID_SPEC = "InvalidSpec";
   /** Objects of a deleted run of the same name are still being garbage-collected. */
   public static final String PREVIOUS_RUN_OBJECTS = "PreviousRunObjectsTerminating";
