@@ -37,8 +37,14 @@ public class DistributedSpec {
   @Default("0")
   @Min(0)
   @Max(1000000)
-  @JsonPropertyDescription("Replica check: the ranks compare checksums of their trainable parameters and the"
-      + " run fails if any rank differs. It runs after the start-up broadcast and at the end of every epoch;"
-      + " a value N > 0 adds a check every N steps.")
+  @JsonPropertyDescription("Replica check: the ranks compare checksums of their trainable parameters (and of"
+      + " the buffers kept equal, see broadcastBuffers) and the run fails if any rank differs. It runs after"
+      + " the start-up broadcast and at the end of every epoch; a value N > 0 adds a check every N steps.")
   public Integer replicaCheckIntervalSteps = 0;
+
+  @Default("true")
+  @JsonPropertyDescription("After every step, overwrite the non-trainable buffers (BatchNorm running statistics)"
+      + " of every rank with rank 0's, as PyTorch DDP's broadcast_buffers does. Off, each rank keeps the"
+      + " statistics of its own data (only rank 0's are checkpointed) and the replica check leaves them out.")
+  public Boolean broadcastBuffers = true;
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
+import dev.contrastive.trainer.dist.BufferBroadcast;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.dist.ProcessGroup;
@@ -86,7 +87,9 @@ final class BenchCommand implements Callable<Integer> {
       GradientAllReducer allReducer =
           group.worldSize() > 1 ? new GradientAllReducer(group, placement.transfer(), algorithm) : null;
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
-        SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer);
+        SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer)
+            .withBufferBroadcast(allReducer != null && BufferBroadcast.wanted(spec.distributed)
+                ? new BufferBroadcast(allReducer) : null);
         float lr = (float) ScaledLearningRate.of(spec.optimizer, batch, group.worldSize()).effectiveLr();
         for (int i = 0; i < warmup; i++) {
           oneStep(step, manager, size, lr);

@@ -53,9 +53,9 @@ public final class ReplicaCheck {
    * @return how many tensors were found identical on all ranks
    * @throws ReplicaDriftException on every rank when any rank differs
    */
-  public int verify(ParameterList parameters, String when) {
+  public Compared verify(ParameterList parameters, String when) {
     if (group.worldSize() == 1) {
-      return 0;
+      return new Compared(0, 0);
     }
     List<String> names = new ArrayList<>();
     List<TensorChecksum> mine = checksums(parameters, names);
@@ -65,7 +65,22 @@ public final class ReplicaCheck {
       throw new ReplicaDriftException("replica check " + when + " failed: " + failure
           + "; the ranks no longer train the same model");
     }
-    return names.size();
+    int trainable = (int) parameters.values().stream()
+        .filter(p -> p.isInitialized() && p.requiresGradient()).count();
+    return new Compared(trainable, names.size() - trainable);
+  }
+
+  /** What a check compared: trainable parameters and buffers (BatchNorm statistics). */
+  public record Compared(int parameters, int buffers) {
+
+    public int tensors() {
+      return parameters + buffers;
+    }
+
+    @Override
+    public String toString() {
+      return parameters + " parameters" + (buffers > 0 ? " and " + buffers + " buffers" : "");
+    }
   }
 
   private List<TensorChecksum> checksums(ParameterList parameters, List<String> names) {

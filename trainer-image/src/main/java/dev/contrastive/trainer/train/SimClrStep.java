@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import dev.contrastive.trainer.dist.BufferBroadcast;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
@@ -23,6 +24,7 @@ public final class SimClrStep {
   private final NtXentLoss loss;
   private final ParameterOptimizer optimizer;
   private final GradientAllReducer allReducer;
+  private BufferBroadcast buffers;
   private StepStats lastStats = new StepStats(0, 0, 0, 0, 0);
 
   /**
@@ -34,6 +36,12 @@ public final class SimClrStep {
     this.loss = loss;
     this.optimizer = optimizer;
     this.allReducer = allReducer;
+  }
+
+  /** After every step's exchange, also copies rank 0's buffers (BatchNorm statistics) to all ranks. */
+  public SimClrStep withBufferBroadcast(BufferBroadcast broadcast) {
+    this.buffers = broadcast;
+    return this;
   }
 
   /**
@@ -66,6 +74,9 @@ public final class SimClrStep {
     long bytesBefore = allReducer == null ? 0 : allReducer.bytesReduced();
     if (allReducer != null) {
       allReducer.allReduceGradients(model.getParameters());
+      if (buffers != null) {
+        buffers.broadcast(model.getParameters());
+      }
     }
     long reduced = System.nanoTime();
     long bytes = allReducer == null ? 0 : allReducer.bytesReduced() - bytesBefore;

@@ -13,6 +13,7 @@ import dev.contrastive.trainer.data.TrainBatch;
 import dev.contrastive.trainer.data.TrainLoader;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
+import dev.contrastive.trainer.dist.BufferBroadcast;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.dist.ReplicaCheck;
@@ -134,7 +135,9 @@ public final class TrainingRun {
             placement.transfer(), allReduce != null ? allReduce : AllReduceAlgorithm.flat(group));
         Resumption.Start start = Resumption.load(store, model, optimizer, manager, seed, log::info);
         TrainingState state = start.state();
-        ReplicaCheck replicas = allReducer == null ? null : new ReplicaCheck(group, placement.transfer(), false);
+        boolean broadcastBuffers = allReducer != null && BufferBroadcast.wanted(spec.distributed);
+        ReplicaCheck replicas =
+            allReducer == null ? null : new ReplicaCheck(group, placement.transfer(), broadcastBuffers);
         int checkEvery = spec.distributed.replicaCheckIntervalSteps;
         if (allReducer != null) {
           // every rank must start from identical parameters, fresh or resumed
@@ -150,7 +153,8 @@ public final class TrainingRun {
             spec.augmentation, spec.dataset.imageSize, splits.stats().mean(), splits.stats().std());
         TrainLoader loader =
             new TrainLoader(splits.train(), shards, augmenter, manager, seed, threads, PREFETCH_DEPTH);
-        SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer);
+        SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer)
+            .withBufferBroadcast(broadcastBuffers ? new BufferBroadcast(allReducer) : null);
         KnnEvaluation evaluation = new KnnEvaluation(splits, spec.evaluation, threads);
         EncoderFeatures features = new EncoderFeatures(model.encoder(), spec.dataset.imageSize, splits.stats());
 
@@ -244,10 +248,9 @@ public final class TrainingRun {
 
   /** The replica tripwire (see {@link ReplicaCheck}); rank 0 logs that it passed. */
   private void checkReplicas(ReplicaCheck replicas, SimClrModel model, String when, ProgressLog log) {
-    int tensors = replicas.verify(model.getParameters(), when);
+    ReplicaCheck.Compared compared = replicas.verify(model.getParameters(), when);
     if (group.rank() == 0) {
-      log.info("replica check " + when + " passed: " + tensors + " tensors identical on " + group.worldSize()
-          + " ranks");
+      log.info("replica check " + when + " passed: " + compared + " identical on " + group.worldSize() + " ranks");
     }
   }
 
