@@ -75,6 +75,7 @@ final class TrainCommand implements Callable<Integer> {
             System.console() != null ? root.out : null, observers)
             .withAllReduce(allReduce)
             .withCheckpointFolder(checkpointFolder(resolved, root.env))
+            .withEnvironment(root.env)
             .run(stopAfterEpochs == null ? Integer.MAX_VALUE : stopAfterEpochs);
       }
       if (group.rank() == 0) {

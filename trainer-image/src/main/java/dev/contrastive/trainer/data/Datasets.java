@@ -1,7 +1,10 @@
 package dev.contrastive.trainer.data;
 
 import dev.contrastive.api.spec.DatasetSpec;
+import dev.contrastive.trainer.data.hub.HubDatasets;
+import dev.contrastive.trainer.data.hub.HubSettings;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Opens the data set a {@link DatasetSpec} describes. The spec must already be resolved (presets
@@ -11,7 +14,8 @@ import java.nio.file.Path;
  * 32 px (augmentation and {@link EvalBatches} resize them to the training size).
  *
  * <p>{@code maxTrainImages}/{@code maxTestImages} (null or 0 = all) keep an evenly spaced subset,
- * so a limited ImageFolder set (stored class by class) still holds every class. A synthetic set
+ * so a limited ImageFolder set (stored class by class) still holds every class; of a Hub data set
+ * they keep the first images, so that it is still read shard by shard. A synthetic set
  * has {@link #SYNTHETIC_TRAIN_IMAGES}/{@link #SYNTHETIC_HELD_OUT_IMAGES} images unless limited.
  */
 public final class Datasets {
@@ -26,6 +30,15 @@ public final class Datasets {
    * @throws DataException for a missing setting or bad data
    */
   public static DatasetSplits open(DatasetSpec spec, long seed) {
+    return open(spec, seed, System.getenv());
+  }
+
+  /**
+   * @param env the process environment: a Hub data set reads HF_ENDPOINT, HF_TOKEN, HF_HOME, ...
+   *     ({@link HubSettings})
+   * @throws DataException for a missing setting or bad data
+   */
+  public static DatasetSplits open(DatasetSpec spec, long seed, Map<String, String> env) {
     String type = spec.type == null ? "synthetic" : spec.type;
     DatasetSplits full =
         switch (type) {
@@ -38,22 +51,41 @@ public final class Datasets {
               positiveOr(spec.maxTestImages, SYNTHETIC_HELD_OUT_IMAGES),
               required(spec.imageSize, "imageSize", type),
               seed);
-          case "huggingface" -> throw new DataException(
-              "dataset.type huggingface: this trainer build cannot read Hub data sets yet (#13)");
+          case "huggingface" -> HubDatasets.open(spec, HubSettings.fromEnvironment(env));
           default -> throw new DataException(
-              "dataset.type: '" + type + "' is not one of cifar10, imagefolder, synthetic");
+              "dataset.type: '" + type + "' is not one of cifar10, imagefolder, huggingface, synthetic");
         };
+    LabelledImages train = limit(full.train(), spec.maxTrainImages);
     return new DatasetSplits(
-        limit(full.train(), spec.maxTrainImages),
+        train,
         limit(full.heldOut(), spec.maxTestImages),
         full.classNames(),
-        full.stats());
+        stats(spec.normalization, full.stats(), train));
   }
 
-  /** At most {@code max} images of {@code images}, evenly spaced; all of them for null or 0. */
+  /** The reader's statistics unless {@code dataset.normalization} asks otherwise. */
+  private static ChannelStats stats(String normalization, ChannelStats readers, LabelledImages train) {
+    if (normalization == null) {
+      return readers;
+    }
+    return switch (normalization) {
+      case "imagenet" -> ChannelStats.IMAGENET;
+      case "measured" -> ChannelStats.measure(train);
+      default -> throw new DataException(
+          "dataset.normalization: '" + normalization + "' is not one of imagenet, measured");
+    };
+  }
+
+  /**
+   * At most {@code max} images of {@code images}, evenly spaced; all of them for null or 0. Of
+   * sharded images the first {@code max}, so that reading them stays shard by shard.
+   */
   static LabelledImages limit(LabelledImages images, Integer max) {
     if (max == null || max <= 0 || max >= images.size()) {
       return images;
+    }
+    if (images instanceof ShardedImages sharded) {
+      return sharded.first(max);
     }
     int[] indices = new int[max];
     for (int i = 0; i < max; i++) {

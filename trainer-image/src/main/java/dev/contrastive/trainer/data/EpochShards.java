@@ -12,8 +12,16 @@ import java.util.SplittableRandom;
  * what 1 process x W*B images sees. The remainder that would leave ranks with unequal batch counts
  * is dropped, so every rank takes {@link #stepsPerEpoch()} steps (the gradient all-reduce needs all
  * of them at each step); a different permutation each epoch means different images are dropped.
+ *
+ * <p>{@link ShardedImages} (Hub Parquet shards) are not permuted as a whole: each epoch draws an
+ * order of the shards, takes them {@code shuffleShards} at a time and permutes the rows of each
+ * group, so the batches of a step come from at most two groups and a worker holds only those
+ * shards. A set that fits in one group gets exactly the whole-set permutation.
  */
 public final class EpochShards {
+
+  /** Keeps the shard order's random stream apart from the rows' stream. */
+  private static final long SHARD_STREAM = 0x5DEECE66DL;
 
   private final int datasetSize;
   private final int batchSize;
@@ -21,11 +29,28 @@ public final class EpochShards {
   private final int worldSize;
   private final long seed;
   private final int stepsPerEpoch;
+  /** Shard starts (and the end) of a sharded set; null permutes the whole set at once. */
+  private final int[] shardBounds;
+  private final int shuffleShards;
 
   /**
    * @throws DataException when the data set holds fewer than {@code worldSize * batchSize} images
    */
   public EpochShards(int datasetSize, int batchSize, int rank, int worldSize, long seed) {
+    this(datasetSize, null, 1, batchSize, rank, worldSize, seed);
+  }
+
+  /** Shards of {@code images}: shard-grouped permutations for {@link ShardedImages}. */
+  public static EpochShards of(LabelledImages images, int batchSize, int rank, int worldSize, long seed) {
+    if (images instanceof ShardedImages sharded) {
+      return new EpochShards(images.size(), sharded.shardBounds(), sharded.shuffleShards(),
+          batchSize, rank, worldSize, seed);
+    }
+    return new EpochShards(images.size(), batchSize, rank, worldSize, seed);
+  }
+
+  private EpochShards(
+      int datasetSize, int[] shardBounds, int shuffleShards, int batchSize, int rank, int worldSize, long seed) {
     if (batchSize < 1 || worldSize < 1 || rank < 0 || rank >= worldSize) {
       throw new IllegalArgumentException(
           "need batchSize >= 1 and 0 <= rank < worldSize, got " + batchSize + ", " + rank + ", " + worldSize);
@@ -41,6 +66,13 @@ public final class EpochShards {
     this.rank = rank;
     this.worldSize = worldSize;
     this.seed = seed;
+    if (shardBounds != null
+        && (shardBounds.length < 2 || shardBounds[0] != 0 || shardBounds[shardBounds.length - 1] != datasetSize
+            || shuffleShards < 1)) {
+      throw new IllegalArgumentException("shard bounds must run from 0 to " + datasetSize);
+    }
+    this.shardBounds = shardBounds == null || shardBounds.length - 1 <= shuffleShards ? null : shardBounds.clone();
+    this.shuffleShards = shuffleShards;
   }
 
   /** Steps each rank takes per epoch: the same on every rank. */
@@ -81,17 +113,43 @@ public final class EpochShards {
 
   private int[] permutation(int epoch) {
     int[] order = new int[datasetSize];
-    for (int i = 0; i < datasetSize; i++) {
-      order[i] = i;
-    }
     // SplittableRandom scrambles its seed, so neighbouring epochs get unrelated permutations.
-    SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
-    for (int i = datasetSize - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
+    SplittableRandom rows = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+    if (shardBounds == null) {
+      for (int i = 0; i < datasetSize; i++) {
+        order[i] = i;
+      }
+      shuffle(order, 0, datasetSize, rows);
+      return order;
+    }
+    int shards = shardBounds.length - 1;
+    int[] shardOrder = new int[shards];
+    for (int s = 0; s < shards; s++) {
+      shardOrder[s] = s;
+    }
+    shuffle(shardOrder, 0, shards, new SplittableRandom((seed * 0x9E3779B97F4A7C15L + epoch) ^ SHARD_STREAM));
+    int filled = 0;
+    for (int first = 0; first < shards; first += shuffleShards) {
+      int[] group = Arrays.copyOfRange(shardOrder, first, Math.min(first + shuffleShards, shards));
+      Arrays.sort(group);
+      int groupStart = filled;
+      for (int s : group) {
+        for (int i = shardBounds[s]; i < shardBounds[s + 1]; i++) {
+          order[filled++] = i;
+        }
+      }
+      shuffle(order, groupStart, filled, rows);
     }
     return order;
+  }
+
+  /** Fisher-Yates over {@code [from, to)}. */
+  private static void shuffle(int[] values, int from, int to, SplittableRandom random) {
+    for (int i = to - 1; i > from; i--) {
+      int j = from + random.nextInt(i - from + 1);
+      int t = values[i];
+      values[i] = values[j];
+      values[j] = t;
+    }
   }
 }

@@ -32,6 +32,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A training run on one rank: config -> data shard -> model -> optimizer -> step loop, with resume
@@ -54,6 +55,7 @@ public final class TrainingRun {
   private final PrintStream terminal;
   private final TrainingObserver observer;
   private Path checkpointFolder;
+  private Map<String, String> environment = System.getenv();
 
   /** A run on the CPU. */
   public TrainingRun(
@@ -85,6 +87,12 @@ public final class TrainingRun {
     this.observer = observer;
   }
 
+  /** Reads the data with this environment (a Hub data set's HF_TOKEN, HF_HOME, ...), not the process's. */
+  public TrainingRun withEnvironment(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+    return this;
+  }
+
   /** All-reduces gradients with {@code algorithm} (e.g. two-level) instead of the flat ring. */
   public TrainingRun withAllReduce(AllReduceAlgorithm algorithm) {
     this.allReduce = algorithm;
@@ -108,10 +116,10 @@ public final class TrainingRun {
     TrainerSpec trainer = spec.trainer;
     long seed = trainer.seed;
     boolean leader = group.rank() == 0;
-    DatasetSplits splits = Datasets.open(spec.dataset, seed);
+    DatasetSplits splits = Datasets.open(spec.dataset, seed, environment);
     int threads = spec.dataset.loaderThreads == null ? 2 : spec.dataset.loaderThreads;
-    EpochShards shards = new EpochShards(
-        splits.train().size(), trainer.batchSizePerWorker, group.rank(), group.worldSize(), seed);
+    EpochShards shards = EpochShards.of(
+        splits.train(), trainer.batchSizePerWorker, group.rank(), group.worldSize(), seed);
     int stepsPerEpoch = trainer.maxStepsPerEpoch > 0
         ? Math.min(trainer.maxStepsPerEpoch, shards.stepsPerEpoch())
         : shards.stepsPerEpoch();

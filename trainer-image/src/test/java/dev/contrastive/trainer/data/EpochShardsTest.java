@@ -79,4 +79,60 @@ class EpochShardsTest {
         .hasMessageContaining("trainer.batchSizePerWorker 64")
         .hasMessageContaining("the data set has 100");
   }
+
+  /** Shards of sizes 7, 0, 5, 9, 3, 6 (30 images), the first two shuffled together. */
+  static ShardedImages sharded(int shuffleShards) {
+    int[] bounds = {0, 7, 7, 12, 21, 24, 30};
+    return new ShardedImages() {
+      @Override public int[] shardBounds() { return bounds.clone(); }
+      @Override public int shuffleShards() { return shuffleShards; }
+      @Override public ShardedImages first(int count) { throw new UnsupportedOperationException(); }
+      @Override public int size() { return 30; }
+      @Override public int imageSize() { return 1; }
+      @Override public int label(int index) { return 0; }
+      @Override public void readInto(int index, byte[] target, int offset) {}
+    };
+  }
+
+  @Test
+  void shardedImagesThatFitOneShuffleGroupGetTheWholeSetPermutation() {
+    EpochShards whole = new EpochShards(30, 3, 1, 2, 11);
+    EpochShards oneGroup = EpochShards.of(sharded(6), 3, 1, 2, 11);
+
+    assertThat(oneGroup.epoch(4)).containsExactly(whole.epoch(4));
+  }
+
+  @Test
+  void shardedImagesAreShuffledWithinGroupsOfShardsAndStillCoverTheEpoch() {
+    ShardedImages images = sharded(2);
+    int[] bounds = images.shardBounds();
+    EpochShards shards = EpochShards.of(images, 5, 0, 1, 11);
+    int[] order = shards.epoch(3);
+
+    assertThat(Arrays.stream(order).boxed().collect(java.util.stream.Collectors.toSet())).hasSize(30);
+    assertThat(order).isNotEqualTo(new EpochShards(30, 5, 0, 1, 11).epoch(3));
+    // the order is a run of blocks, each all the rows of at most two shards
+    Set<Integer> block = new HashSet<>();
+    int rowsInBlock = 0;
+    for (int index : order) {
+      block.add(shardOf(bounds, index));
+      rowsInBlock++;
+      assertThat(block).as("shards of one block").hasSizeLessThanOrEqualTo(2);
+      if (rowsInBlock == block.stream().mapToInt(b -> bounds[b + 1] - bounds[b]).sum()) {
+        block.clear();
+        rowsInBlock = 0;
+      }
+    }
+    assertThat(rowsInBlock).isZero();
+    assertThat(shards.epoch(3)).as("the same for the same seed and epoch").containsExactly(order);
+    assertThat(shards.epoch(4)).isNotEqualTo(order);
+  }
+
+  private static int shardOf(int[] bounds, int index) {
+    int shard = 0;
+    while (bounds[shard + 1] <= index) {
+      shard++;
+    }
+    return shard;
+  }
 }
