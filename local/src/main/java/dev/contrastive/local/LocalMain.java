@@ -100,6 +100,7 @@ public final class LocalMain implements Callable<Integer> {
       out.println("work dir: " + work);
       server.kubeconfig().ifPresent(k -> out.println("watch from another terminal: kubectl --kubeconfig " + k
           + " get ctrun -w"));
+      out.println("trainer /metrics for Prometheus (file_sd_configs): " + cluster.pods().metricsTargets());
       if (client.namespaces().withName(namespace).get() == null) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
             .create();

@@ -55,6 +55,7 @@ public final class PodRunner implements AutoCloseable {
   private final Map<String, Pod> unschedulable = new LinkedHashMap<>();
   private final Set<String> seen = new HashSet<>();
   private final Map<String, String> nodeEnv = new LinkedHashMap<>();
+  private final MetricsTargets metricsTargets;
   private SharedIndexInformer<Pod> informer;
 
   /** A pod whose process runs here. */
@@ -88,6 +89,7 @@ public final class PodRunner implements AutoCloseable {
     this.workDir = workDir.toAbsolutePath();
     this.processDir = processDir.toAbsolutePath();
     this.console = console;
+    this.metricsTargets = new MetricsTargets(this.workDir);
   }
 
   /**
@@ -117,6 +119,11 @@ public final class PodRunner implements AutoCloseable {
       }
     }, 0);
     return this;
+  }
+
+  /** The Prometheus file_sd file listing the /metrics of every trainer process running here. */
+  public Path metricsTargets() {
+    return metricsTargets.file();
   }
 
   /** The log file of a pod's container. */
@@ -186,16 +193,19 @@ public final class PodRunner implements AutoCloseable {
             "local mode has no command for image " + container.getImage()));
         return;
       }
-      LocalProcess process = LocalProcess.start(command.commandLine(container, args, env), env, processDir,
+      Container mapped = metricsTargets.assign(pod, container);
+      LocalProcess process = LocalProcess.start(command.commandLine(mapped, args, env), env, processDir,
           logFile(pod), pod.getMetadata().getName(), console);
       Instant started = Instant.now();
       running.put(uid, new RunningPod(pod, node, process, started));
       patchStatus(PodStatuses.running(pod, started));
-      console.println("pod " + name(pod) + " runs on " + node + " as pid " + process.pid() + ", log " + logFile(pod));
+      console.println("pod " + name(pod) + " runs on " + node + " as pid " + process.pid() + ", log " + logFile(pod)
+          + MetricsTargets.describe(mapped));
       process.exit().whenComplete((code, error) -> actions.execute(() -> finished(uid, code == null ? -1 : code)));
     } catch (ContainerConfigException e) {
       patchStatus(PodStatuses.waiting(pod, "CreateContainerConfigError", e.getMessage()));
     } catch (IOException e) {
+      metricsTargets.remove(uid);
       patchStatus(PodStatuses.waiting(pod, "RunContainerError", e.getMessage()));
     }
   }
@@ -226,6 +236,7 @@ public final class PodRunner implements AutoCloseable {
 
   private void finished(String uid, int exitCode) {
     RunningPod pod = running.remove(uid);
+    metricsTargets.remove(uid);
     if (pod == null) {
       return;
     }

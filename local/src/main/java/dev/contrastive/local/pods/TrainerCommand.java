@@ -1,6 +1,8 @@
 package dev.contrastive.local.pods;
 
+import dev.contrastive.operator.plan.MetricsPorts;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,8 @@ import java.util.stream.Stream;
  * The trainer image as a local JVM, started as the image's entrypoint starts it:
  * {@code scripts/with-tcmalloc java -cp <trainer jar + lib/*> TrainerCli <args>}. The image's
  * entrypoint is the trainer CLI, so the container's {@code command} (if any) is replaced by it and
- * only its {@code args} are passed on. Ranks share this machine's cores.
+ * only its {@code args} are passed on, with the local port of its /metrics as an override. Ranks
+ * share this machine's cores.
  */
 public final class TrainerCommand implements ContainerCommand {
 
@@ -58,6 +61,9 @@ public final class TrainerCommand implements ContainerCommand {
         "-Dai.djl.pytorch.num_interop_threads=1",
         "-cp", classpath, MAIN_CLASS));
     line.addAll(args);
+    // The pod's metrics ports are mapped to free local ports (MetricsTargets): listen there.
+    (container.getPorts() == null ? List.<ContainerPort>of() : container.getPorts()).stream().filter(p -> MetricsPorts.NAME.equals(p.getName())).findFirst()
+        .ifPresent(p -> line.add("metrics.port=" + p.getContainerPort()));
     return line;
   }
 
