@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories("training")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Workers", jsonPath = ".status.workers.summary", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ranks", jsonPath = ".status.workers.worldSize", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Epoch", jsonPath = ".status.progress.epoch", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Loss", jsonPath = ".status.progress.loss", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "kNN", jsonPath = ".status.progress.knnTop1", type = AdditionalPrinterColumn.Type.NUMBER)

@@ -50,7 +50,16 @@ public final class LocalMain implements Callable<Integer> {
   @Option(names = "--repo-root", defaultValue = ".", description = "Repository root holding trainer-image/target.")
   Path repoRoot;
 
-  private final PrintStream out = System.out;
+  private final PrintStream out;
+
+  public LocalMain() {
+    this(System.out);
+  }
+
+  /** Prints the run's lines to {@code out} (tests). */
+  LocalMain(PrintStream out) {
+    this.out = out;
+  }
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new LocalMain());
@@ -148,6 +157,10 @@ public final class LocalMain implements Callable<Integer> {
 
   private void printFinal(ContrastiveTrainingRunStatus status) {
     out.println("phase: " + status.phase + (status.message == null ? "" : " (" + status.message + ")"));
+    if (status.workers != null && status.workers.desired != null && status.workers.worldSize != null) {
+      out.println("workers: " + status.workers.desired + " pods, world size " + status.workers.worldSize
+          + " (training processes)");
+    }
     if (status.progress != null) {
       out.println("loss: " + format(status.progress.loss) + "   kNN top-1: " + format(status.progress.knnTop1));
       out.println("checkpoint: " + status.progress.lastCheckpoint);

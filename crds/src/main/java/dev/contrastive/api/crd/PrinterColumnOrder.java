@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Build step after Fabric8's CRD generator, which sorts printer columns by JSON path: puts them
  * back in the order the model declares them, so that {@code kubectl get ctrun} reads Phase,
- * Workers, Epoch, Loss, kNN, Age rather than starting with Age. Only the order of the column
+ * Workers, Ranks, Epoch, Loss, kNN, Age rather than starting with Age. Only the order of the column
  * entries changes; every line stays as the generator wrote it.
  */
 public final class PrinterColumnOrder {

@@ -7,11 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 
-/** A run as {@code kubectl get ctrun} prints it: NAME PHASE WORKERS EPOCH LOSS KNN AGE. */
+/**
+ * A run as {@code kubectl get ctrun} prints it: NAME PHASE WORKERS (pods ready/desired) RANKS (the
+ * world size: training processes) EPOCH LOSS KNN AGE.
+ */
 public final class StatusLine {
 
-  public static final String HEADER = String.format("%-24s %-10s %-8s %-6s %-8s %-6s %s",
-      "NAME", "PHASE", "WORKERS", "EPOCH", "LOSS", "KNN", "AGE");
+  public static final String HEADER = String.format("%-24s %-10s %-8s %-5s %-6s %-8s %-6s %s",
+      "NAME", "PHASE", "WORKERS", "RANKS", "EPOCH", "LOSS", "KNN", "AGE");
 
   private StatusLine() {}
 
@@ -19,10 +22,11 @@ public final class StatusLine {
   public static String columns(ContrastiveTrainingRun run) {
     ContrastiveTrainingRunStatus status = run.getStatus();
     ProgressStatus progress = status == null ? null : status.progress;
-    return String.format(Locale.ROOT, "%-24s %-10s %-8s %-6s %-8s %-6s",
+    return String.format(Locale.ROOT, "%-24s %-10s %-8s %-5s %-6s %-8s %-6s",
         run.getMetadata().getName(),
         status == null || status.phase == null ? "" : status.phase,
         status == null || status.workers == null || status.workers.summary == null ? "" : status.workers.summary,
+        status == null || status.workers == null || status.workers.worldSize == null ? "" : status.workers.worldSize,
         progress == null || progress.epoch == null ? "" : progress.epoch,
         progress == null || progress.loss == null ? "" : String.format(Locale.ROOT, "%.4f", progress.loss),
         progress == null || progress.knnTop1 == null ? "" : String.format(Locale.ROOT, "%.3f", progress.knnTop1));

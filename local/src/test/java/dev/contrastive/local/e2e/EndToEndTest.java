@@ -103,22 +103,6 @@ class EndToEndTest {
   }
 
   @Test
-  void twoNodesOfTwoGpusTrainAsFourRanksWithOneProcessPerGpu() throws Exception {
-    create(run -> run.getSpec().resources.gpusPerNode = 2);
-
-    ContrastiveTrainingRunStatus status = awaitFinished();
-
-    assertThat(status.phase).as(status.message).isEqualTo(Phase.Succeeded);
-    assertThat(status.workers.desired).isEqualTo(2);
-    assertThat(status.workers.worldSize).isEqualTo(4);
-    assertThat(status.progress.step).isEqualTo(status.progress.totalSteps);
-    Pod node1 = client.pods().inNamespace(namespace).withName(RUN + "-worker-1").get();
-    // the second pod's launcher ran global ranks 2 and 3
-    assertThat(Files.readString(cluster.pods().logFile(node1)))
-        .contains("[rank 2] ").contains("[rank 3] ").contains("rank 3 of 4");
-  }
-
-  @Test
   void unknownPresetFailsAtOnceWithInvalidConfigNamingTheField() {
     create(run -> run.getSpec().architecture.preset = "resnet19");
 
