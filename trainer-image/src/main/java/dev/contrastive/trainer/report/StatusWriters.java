@@ -27,8 +27,20 @@ public final class StatusWriters {
     if (!kubeApiConfigured(env)) {
       return StatusWriter.NONE;
     }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(bounded(Config.autoConfigure(null))).build();
     return new KubernetesStatusWriter(client, namespace, run);
+  }
+
+  /**
+   * Short timeouts and one retry: the writer runs off the training thread, but a PATCH stuck for
+   * Fabric8's defaults (ten retries with back-off) would hold back every later report and the
+   * final one at the end of the run; the {@link ProgressReporter} retries later anyway.
+   */
+  static Config bounded(Config config) {
+    config.setConnectionTimeout(5_000);
+    config.setRequestTimeout(10_000);
+    config.setRequestRetryBackoffLimit(1);
+    return config;
   }
 
   // Fabric8 falls back to https://kubernetes.default.svc even outside a cluster; only a real hint counts.

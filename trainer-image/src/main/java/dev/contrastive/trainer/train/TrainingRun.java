@@ -24,11 +24,10 @@ import dev.contrastive.trainer.optim.LearningRateSchedule;
 import dev.contrastive.trainer.optim.Optimizers;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
 import dev.contrastive.trainer.optim.ScaledLearningRate;
+import dev.contrastive.trainer.report.BackgroundProgressReporter;
 import dev.contrastive.trainer.report.ProgressReporter;
 import dev.contrastive.trainer.report.StatusWriter;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +45,8 @@ public final class TrainingRun {
   public record Result(TrainingState state, double loss, Double knnTop1, Path lastCheckpoint) {}
 
   private static final int PREFETCH_DEPTH = 3;
+  /** How long the end of a run waits for its last status write. */
+  private static final Duration STATUS_FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
   private final ContrastiveTrainingRunSpec spec;
   private final ProcessGroup group;
@@ -56,6 +57,7 @@ public final class TrainingRun {
   private final TrainingObserver observer;
   private Path checkpointFolder;
   private Map<String, String> environment = System.getenv();
+  private CheckpointVolume checkpointVolume = CheckpointVolume.LOCAL;
 
   /** A run on the CPU. */
   public TrainingRun(
@@ -108,6 +110,12 @@ public final class TrainingRun {
     return this;
   }
 
+  /** Writes checkpoints through {@code volume} (tests: a slow or full disk). */
+  TrainingRun withCheckpointVolume(CheckpointVolume volume) {
+    this.checkpointVolume = volume;
+    return this;
+  }
+
   /**
    * Trains to {@code trainer.maxEpochs}, or stops after epoch {@code stopAfterEpochs} (a count of
    * epochs done, checkpoint written) as a preempted run would.
@@ -128,7 +136,7 @@ public final class TrainingRun {
     ProgressLog log = new ProgressLog(leader ? terminal : null, totalSteps, epochs);
     CheckpointStore store = new CheckpointStore(
         checkpointFolder != null ? checkpointFolder : Path.of(spec.checkpoint.mountPath), trainer.keepCheckpoints,
-        log::warn);
+        checkpointVolume, log::warn);
     if (leader) {
       store.removeLeftovers(); // only rank 0 writes checkpoints, so only it may clear a dead writer's
     }
@@ -136,7 +144,11 @@ public final class TrainingRun {
         leader ? statusWriter : StatusWriter.NONE,
         Duration.ofSeconds(trainer.statusIntervalSeconds), Clock.systemUTC(), log::info);
 
-    try (NDManager manager = placement.newManager()) {
+    // Status PATCHes and checkpoint writes run on threads of their own: the other ranks wait for
+    // this one in the next collective for at most the peer timeout.
+    try (BackgroundProgressReporter status = new BackgroundProgressReporter(reporter, STATUS_FLUSH_TIMEOUT, log::warn);
+        BackgroundCheckpointWriter checkpoints = leader ? new BackgroundCheckpointWriter(store, log::warn) : null;
+        NDManager manager = placement.newManager()) {
       SimClrModel model = SimClrNetwork.create(spec, manager);
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
         GradientAllReducer allReducer = group.worldSize() == 1 ? null : new GradientAllReducer(group,
@@ -210,7 +222,10 @@ public final class TrainingRun {
                 log.line(epoch, stepNumber, meanLoss, rate, stepLr, window.eta(totalSteps - stepNumber));
                 fill(progress, epoch, stepNumber, meanLoss, rate, stepLr);
                 observer.logged(epoch, stepNumber, meanLoss, rate, stepLr);
-                reporter.maybeReport(progress);
+                if (checkpoints != null) {
+                  lastCheckpoint = noteWritten(checkpoints, progress, lastCheckpoint, log);
+                }
+                status.maybeReport(progress);
                 window = new StepWindow();
               }
             }
@@ -232,18 +247,19 @@ public final class TrainingRun {
           }
           if (leader) {
             if (due(epoch, trainer.checkpointIntervalEpochs) || last) {
-              lastCheckpoint = save(store, state, model, optimizer);
-              progress.lastCheckpoint = lastCheckpoint.toString();
-              observer.checkpointed(stepNumber, lastCheckpoint);
-              log.info("checkpoint " + lastCheckpoint);
+              checkpoints.submit(CheckpointSnapshot.of(state, model, optimizer.stateDict()));
             }
+            if (last) {
+              checkpoints.finish(); // the end of this process: no rank waits on it any more
+            }
+            lastCheckpoint = noteWritten(checkpoints, progress, lastCheckpoint, log);
             if (epoch + 1 == epochs) {
               progress.exportedModel =
                   EndOfRunExport.write(spec, model, state, splits.stats(), lastCheckpoint, log::info);
             }
           }
           log.info(String.format("epoch %d/%d done: loss %.4f, %.1f images/s", epoch + 1, epochs, epochLoss, epochRate));
-          reporter.report(progress);
+          status.report(progress);
           observer.epochEnded(epoch, stepNumber, epochLoss, epochRate);
         }
         Result result = new Result(state, epochLoss, progress.knnTop1, lastCheckpoint);
@@ -274,12 +290,17 @@ public final class TrainingRun {
     return interval > 0 && (epoch + 1) % interval == 0;
   }
 
-  private static Path save(CheckpointStore store, TrainingState state, SimClrModel model, ParameterOptimizer optimizer) {
-    try {
-      return store.save(state, model, optimizer.stateDict());
-    } catch (IOException e) {
-      throw new UncheckedIOException(store.root() + ": cannot write checkpoint: " + e.getMessage(), e);
+  /** Reports the checkpoints that reached the volume since the last call; returns the newest. */
+  private Path noteWritten(
+      BackgroundCheckpointWriter checkpoints, ProgressStatus progress, Path lastCheckpoint, ProgressLog log) {
+    Path newest = lastCheckpoint;
+    for (BackgroundCheckpointWriter.Written written : checkpoints.drain()) {
+      newest = written.dir();
+      progress.lastCheckpoint = newest.toString();
+      observer.checkpointed(written.step(), newest);
+      log.info("checkpoint " + newest);
     }
+    return newest;
   }
 
   private static void fill(ProgressStatus progress, int epoch, long step, double loss, double rate, float lr) {
