@@ -2,6 +2,7 @@ package dev.contrastive.trainer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contrastive.trainer.sheet.ContactSheet;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,6 +80,45 @@ class EmbedAndSimilarTest {
     double second = Double.parseDouble(hits.get(1).split(" ")[0]);
     double third = Double.parseDouble(hits.get(2).split(" ")[0]);
     assertThat(second).isGreaterThanOrEqualTo(third);
+  }
+
+  @Test
+  void similarDrawsAContactSheetOfTheQueryAndItsNearestWithScores() throws IOException {
+    Path query = images.resolve("c2-1.png");
+    Path sheet = dir.resolve("sheet.png");
+
+    CliRun run = CliRun.run("similar", "-f", CliRun.TINY.toString(), "--checkpoint", checkpoints.toString(),
+        "--query", query.toString(), "--images", images.toString(), "-k", "3", "--contact-sheet", sheet.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("contact sheet: " + sheet);
+    BufferedImage drawn = ImageIO.read(sheet.toFile());
+    ContactSheet.Layout layout = new ContactSheet.Layout(ContactSheet.MIN_TILE, 1, 3);
+    assertThat(drawn.getWidth()).isEqualTo(layout.width());
+    assertThat(drawn.getHeight()).isEqualTo(layout.height());
+    // the best match is the query itself: the same picture twice; the query's colour is blue
+    int differing = 0;
+    long blue = 0;
+    for (int y = 0; y < layout.tile(); y++) {
+      for (int x = 0; x < layout.tile(); x++) {
+        int q = drawn.getRGB(layout.imageX(0) + x, layout.imageY(0) + y);
+        differing += q == drawn.getRGB(layout.imageX(1) + x, layout.imageY(0) + y) ? 0 : 1;
+        blue += (q & 0xFF) - ((q >> 16) & 0xFF);
+      }
+    }
+    assertThat(differing).isZero();
+    assertThat(blue).isPositive();
+  }
+
+  @Test
+  void aContactSheetIntoAMissingFolderIsOneLineBeforeAnyWork() {
+    Path sheet = dir.resolve("no-such-folder/sheet.png");
+
+    CliRun run = CliRun.run("similar", "-f", CliRun.TINY.toString(), "--checkpoint", checkpoints.toString(),
+        "--query", images.resolve("c0-0.png").toString(), "--images", images.toString(), "--contact-sheet", sheet.toString());
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString().contains("--contact-sheet").contains("no-such-folder");
   }
 
   @Test

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.contrastive.trainer.tracking.FakeMlflowServer;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +44,12 @@ class MlflowTrackingTest {
       assertThat(stored.statuses).containsExactly("RUNNING", "FINISHED");
       assertThat(server.artifacts().get(stored.experimentId + "/" + stored.id + "/artifacts/encoder/encoder.safetensors"))
           .isEqualTo(Files.readAllBytes(CliRun.tinyFolder(dir).resolve("encoder.safetensors")));
+      // a contact sheet per evaluation (the end of each epoch), as PNG artifacts
+      String sheets = stored.experimentId + "/" + stored.id + "/artifacts/contact-sheets/";
+      assertThat(server.artifacts().keySet()).filteredOn(k -> k.startsWith(sheets))
+          .containsExactlyInAnyOrder(sheets + "step-0000000002.png", sheets + "step-0000000004.png");
+      assertThat(ImageIO.read(new ByteArrayInputStream(server.artifacts().get(sheets + "step-0000000004.png"))))
+          .isNotNull();
       assertThat(server.requests()).allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer t0ken"));
     }
   }

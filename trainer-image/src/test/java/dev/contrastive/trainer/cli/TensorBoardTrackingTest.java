@@ -3,7 +3,12 @@ package dev.contrastive.trainer.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.contrastive.trainer.sheet.ContactSheet;
+import dev.contrastive.trainer.tracking.Tracking;
 import dev.contrastive.trainer.tracking.tensorboard.EventFileReader;
+import dev.contrastive.trainer.train.KnnEvaluation;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +18,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +60,16 @@ class TensorBoardTrackingTest {
     assertThat(scalars(events, "eval/knn_top1").values()).hasSize(knnLogged.size())
         .zipSatisfy(knnLogged, (w, l) -> assertThat(w).isCloseTo(l, within(5e-5)));
     assertThat(scalars(events, "epoch/loss")).containsOnlyKeys(2L, 4L);
+    // a contact sheet per evaluation: 4 held-out queries (the default), each with its 6 nearest
+    List<EventFileReader.Value> sheets = events.stream().flatMap(e -> e.values().stream())
+        .filter(v -> Tracking.SHEET_TAG.equals(v.tag())).toList();
+    assertThat(sheets).hasSize(knnLogged.size());
+    ContactSheet.Layout layout = new ContactSheet.Layout(16, 4, KnnEvaluation.SHEET_NEIGHBOURS);
+    for (EventFileReader.Value sheet : sheets) {
+      BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(sheet.png()));
+      assertThat(decoded.getWidth()).isEqualTo(sheet.width()).isEqualTo(layout.width());
+      assertThat(decoded.getHeight()).isEqualTo(sheet.height()).isEqualTo(layout.height());
+    }
     assertThat(text(events, "config")).contains("| optimizer.lr | 0.05 |", "| trainer.maxEpochs | 2 |");
     assertThat(text(events, "tags")).contains("| contrastive.dev/world-size | 2 |", "| contrastive.dev/run | tiny |");
     assertThat(text(events, "end")).startsWith("status FINISHED, last checkpoint `" + CliRun.tinyFolder(checkpoints).resolve("ckpt-e00002-s0000000004"));
