@@ -70,7 +70,8 @@ final class TrainCommand implements Callable<Integer> {
       }
       TrainingRun.Result result;
       try (AllReduceAlgorithm allReduce = AllReduceAlgorithm.open(group, root.env, spec.distributed);
-          Observers observers = Observability.start(resolved, group.rank(), group.worldSize(), root.env)) {
+          Observers observers = Observability.start(resolved, group.rank(), group.worldSize(), placement.device(),
+              root.env)) {
         result = new TrainingRun(spec, group, placement, StatusWriters.fromEnvironment(root.env),
             System.console() != null ? root.out : null, observers)
             .withAllReduce(allReduce)

@@ -1,5 +1,6 @@
 package dev.contrastive.trainer.metrics;
 
+import ai.djl.Device;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -13,9 +14,15 @@ public final class TrainerRegistry {
   private TrainerRegistry() {}
 
   public static PrometheusMeterRegistry create(String run, int rank) {
+    return create(run, rank, Device.cpu());
+  }
+
+  /** As {@link #create(String, int)}, with the memory of {@code device} where it is a GPU. */
+  public static PrometheusMeterRegistry create(String run, int rank, Device device) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("run", run, "rank", Integer.toString(rank));
     new ProcessMemoryMetrics().bindTo(registry);
+    new DeviceMemoryMetrics(device).bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);

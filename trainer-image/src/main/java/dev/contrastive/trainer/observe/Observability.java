@@ -1,5 +1,6 @@
 package dev.contrastive.trainer.observe;
 
+import ai.djl.Device;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.metrics.MetricsEndpoint;
@@ -16,12 +17,16 @@ public final class Observability {
 
   private Observability() {}
 
-  /** Starts the observers of this process; close the result when training ends. */
-  public static Observers start(ContrastiveTrainingRun run, int rank, int worldSize, Map<String, String> env) {
+  /**
+   * Starts the observers of this process, which computes on {@code device}; close the result when
+   * training ends.
+   */
+  public static Observers start(ContrastiveTrainingRun run, int rank, int worldSize, Device device,
+      Map<String, String> env) {
     ContrastiveTrainingRunSpec spec = run.getSpec();
     RunIdentity id = RunIdentity.of(run, env, rank, worldSize);
     Observers observers = new Observers();
-    PrometheusMeterRegistry registry = TrainerRegistry.create(id.runName(), id.rank());
+    PrometheusMeterRegistry registry = TrainerRegistry.create(id.runName(), id.rank(), device);
     observers.own(registry::close);
     observers.add(new TrainerMetrics(registry, Clock.systemUTC()));
     int port = spec.metrics == null ? 0 : spec.metrics.portOf(id.localRank());

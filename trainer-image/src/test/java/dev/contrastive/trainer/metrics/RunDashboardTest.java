@@ -2,6 +2,7 @@ package dev.contrastive.trainer.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.config.ConfigOverrides;
 import dev.contrastive.api.config.ConfigResolver;
@@ -65,7 +66,10 @@ class RunDashboardTest {
     }
   }
 
-  /** One scrape of rank 0's /metrics after a step, a log line, an evaluation and a checkpoint. */
+  /**
+   * One scrape of rank 0's /metrics after a step, a log line, an evaluation and a checkpoint, on a
+   * GPU process (the device memory series exist there; NaN here without CUDA).
+   */
   private static String scrapeOfATrainingProcess(Path dir) throws Exception {
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
@@ -74,7 +78,7 @@ class RunDashboardTest {
     ContrastiveTrainingRun run = RunFiles.load(Path.of("src/test/resources/runs/tiny.yaml"));
     run.setSpec(ConfigResolver.resolve(ConfigOverrides.apply(run.getSpec(), List.of(
         "checkpoint.mountPath=" + dir, "metrics.port=" + port, "tracking.tensorboard.enabled=true"))));
-    try (Observers observers = Observability.start(run, 0, 2, Map.of())) {
+    try (Observers observers = Observability.start(run, 0, 2, Device.gpu(0), Map.of())) {
       observers.started(4, 2, new TrainingState(0, 0, 7), null);
       observers.stepped(0, 1, 4.1f, 0.05f, 8, new StepStats(1_000, 2_000_000, 300_000, 50_000, 4096));
       observers.logged(0, 1, 4.1, 16.0, 0.05f);
