@@ -35,6 +35,14 @@ public class ProgressStatus {
   @JsonPropertyDescription("When the trainer wrote this (RFC 3339).")
   public String updatedAt;
 
+  /** Longest {@link #message} the API server accepts; the trainer cuts longer ones. */
+  public static final int MESSAGE_MAX_LENGTH = 512;
+
+  @Size(max = MESSAGE_MAX_LENGTH)
+  @JsonPropertyDescription("What the trainer does before its first step, e.g. 'downloading ILSVRC/imagenet-1k: 12/294"
+      + " shards, 31 GB of 155 GB, ...'; empty once training runs.")
+  public String message;
+
   /** Longest {@link #exportedModel} the API server accepts; the trainer leaves longer ones out. */
   public static final int EXPORTED_MODEL_MAX_LENGTH = 1024;
 

@@ -5,6 +5,7 @@ import dev.contrastive.trainer.data.hub.HubDatasets;
 import dev.contrastive.trainer.data.hub.HubSettings;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Opens the data set a {@link DatasetSpec} describes. The spec must already be resolved (presets
@@ -30,15 +31,17 @@ public final class Datasets {
    * @throws DataException for a missing setting or bad data
    */
   public static DatasetSplits open(DatasetSpec spec, long seed) {
-    return open(spec, seed, System.getenv());
+    return open(spec, seed, System.getenv(), System.out::println);
   }
 
   /**
    * @param env the process environment: a Hub data set reads HF_ENDPOINT, HF_TOKEN, HF_HOME, ...
    *     ({@link HubSettings})
+   * @param progress receives a Hub data set's download progress lines
    * @throws DataException for a missing setting or bad data
    */
-  public static DatasetSplits open(DatasetSpec spec, long seed, Map<String, String> env) {
+  public static DatasetSplits open(
+      DatasetSpec spec, long seed, Map<String, String> env, Consumer<String> progress) {
     String type = spec.type == null ? "synthetic" : spec.type;
     DatasetSplits full =
         switch (type) {
@@ -51,7 +54,7 @@ public final class Datasets {
               positiveOr(spec.maxTestImages, SYNTHETIC_HELD_OUT_IMAGES),
               required(spec.imageSize, "imageSize", type),
               seed);
-          case "huggingface" -> HubDatasets.open(spec, HubSettings.fromEnvironment(env));
+          case "huggingface" -> HubDatasets.open(spec, HubSettings.fromEnvironment(env), progress);
           default -> throw new DataException(
               "dataset.type: '" + type + "' is not one of cifar10, imagefolder, huggingface, synthetic");
         };

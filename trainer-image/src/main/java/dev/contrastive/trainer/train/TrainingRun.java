@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A training run on one rank: config -> data shard -> model -> optimizer -> step loop, with resume
@@ -117,6 +118,23 @@ public final class TrainingRun {
   }
 
   /**
+   * Where a Hub data set's download progress goes: every process's log, and from rank 0 into
+   * {@code status.progress.message} (at most once per status interval), so that {@code kubectl get}
+   * shows why the run has not started training.
+   */
+  private Consumer<String> dataProgress(boolean leader) {
+    ProgressReporter reporter = new ProgressReporter(leader ? statusWriter : StatusWriter.NONE,
+        Duration.ofSeconds(spec.trainer.statusIntervalSeconds), Clock.systemUTC(), System.out::println);
+    return line -> {
+      System.out.println(line);
+      ProgressStatus status = new ProgressStatus();
+      status.message = line.length() > ProgressStatus.MESSAGE_MAX_LENGTH
+          ? line.substring(0, ProgressStatus.MESSAGE_MAX_LENGTH) : line;
+      reporter.maybeReport(status);
+    };
+  }
+
+  /**
    * Trains to {@code trainer.maxEpochs}, or stops after epoch {@code stopAfterEpochs} (a count of
    * epochs done, checkpoint written) as a preempted run would.
    */
@@ -124,7 +142,7 @@ public final class TrainingRun {
     TrainerSpec trainer = spec.trainer;
     long seed = trainer.seed;
     boolean leader = group.rank() == 0;
-    DatasetSplits splits = Datasets.open(spec.dataset, seed, environment);
+    DatasetSplits splits = Datasets.open(spec.dataset, seed, environment, dataProgress(leader));
     int threads = spec.dataset.loaderThreads == null ? 2 : spec.dataset.loaderThreads;
     EpochShards shards = EpochShards.of(
         splits.train(), trainer.batchSizePerWorker, group.rank(), group.worldSize(), seed);
@@ -179,6 +197,9 @@ public final class TrainingRun {
         EncoderFeatures features = new EncoderFeatures(model.encoder(), spec.dataset.imageSize, splits.stats());
 
         ProgressStatus progress = new ProgressStatus();
+        if ("huggingface".equals(spec.dataset.type)) {
+          progress.message = ""; // the download is over: clear its line
+        }
         progress.totalEpochs = epochs;
         progress.totalSteps = totalSteps;
         Path lastCheckpoint = start.checkpoint();

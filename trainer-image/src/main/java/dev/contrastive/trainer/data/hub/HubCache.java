@@ -49,6 +49,11 @@ final class HubCache {
     return repo.resolve(".download.lock");
   }
 
+  /** The downloader's latest progress line, for the processes waiting for it. */
+  Path progressFile() {
+    return repo.resolve(".download.progress");
+  }
+
   /** The commit {@code revision} resolved to at the last download (a commit id is itself). */
   Optional<String> commitOf(String revision) {
     if (COMMIT.matcher(revision).matches()) {

@@ -6,14 +6,18 @@ import dev.contrastive.trainer.data.DataException;
 import dev.contrastive.trainer.data.DatasetSplits;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Opens a Hugging Face Hub data set ({@code dataset.type: huggingface}): the Parquet files of its
- * training and evaluation splits, from the repository's own files or else from the Hub's
- * refs/convert/parquet branch, found in the local cache. Labels are read up front; images when
+ * training and evaluation splits, from the repository's own files or else (for {@code main}) from
+ * the Hub's refs/convert/parquet branch, downloaded into the local cache ({@link HubDownloader})
+ * or, with HF_HUB_OFFLINE, found there. Labels are read up front; images when
  * batches need them ({@link ParquetImages}). Class names come from the {@code datasets} library's
  * metadata in the files (ClassLabel), else they are the label numbers.
  */
@@ -24,14 +28,31 @@ public final class HubDatasets {
 
   private HubDatasets() {}
 
+  /** How long a download may receive nothing before it is dropped and resumed. */
+  static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+  /** How often progress lines are written while downloading. */
+  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+
   /**
+   * Downloads what the cache lacks of the two splits (nothing with HF_HUB_OFFLINE), then opens them.
+   *
+   * @param progress receives download progress lines ({@code downloading ...: 12/294 shards, ...})
    * @throws DataException naming the setting, file or repository when the data cannot be used
+   * @throws HubUnavailableException when the Hub cannot be reached, even after retries
    */
-  public static DatasetSplits open(DatasetSpec spec, HubSettings settings) {
+  public static DatasetSplits open(DatasetSpec spec, HubSettings settings, Consumer<String> progress) {
+    return open(spec, settings, progress, Backoff.DEFAULT, STALL_TIMEOUT, PROGRESS_INTERVAL);
+  }
+
+  static DatasetSplits open(DatasetSpec spec, HubSettings settings, Consumer<String> progress, Backoff backoff,
+      Duration stallTimeout, Duration progressInterval) {
     if (spec.imageSize == null) {
       throw new DataException("dataset.imageSize is required for dataset.type huggingface");
     }
-    HubSnapshot snapshot = cached(spec, settings);
+    HubSnapshot snapshot = settings.offline()
+        ? cached(spec, settings)
+        : new HubDownloader(settings, new HubClient(settings, backoff, stallTimeout), progress, progressInterval,
+            Clock.systemUTC()).fetch(spec);
     SplitChoice choice = SplitChoice.of(spec, snapshot.parquetFiles(), snapshot.describe());
     return read(snapshot, choice, spec);
   }
@@ -41,8 +62,8 @@ public final class HubDatasets {
     String revision = revision(spec);
     HubCache cache = new HubCache(settings.cache(), spec.source);
     Optional<HubSnapshot> own = cachedAt(cache, spec.source, revision);
-    if (own.isPresent() && SplitChoice.hasSplit(own.get().parquetFiles(), spec)) {
-      return own.get();
+    if (own.isPresent() && SplitChoice.hasSplit(own.get().parquetFiles(), spec) || !"main".equals(revision)) {
+      return own.orElseThrow(() -> notCached(spec, settings, cache, revision));
     }
     Optional<HubSnapshot> converted = cachedAt(cache, spec.source, PARQUET_BRANCH);
     if (converted.isPresent() && SplitChoice.hasSplit(converted.get().parquetFiles(), spec)) {
@@ -51,10 +72,30 @@ public final class HubDatasets {
     if (own.isPresent()) {
       return own.get(); // SplitChoice names the splits it has
     }
-    throw new DataException("dataset.source " + spec.source + "@" + revision + " is not in the Hugging Face cache at "
+    throw notCached(spec, settings, cache, revision);
+  }
+
+  private static DataException notCached(DatasetSpec spec, HubSettings settings, HubCache cache, String revision) {
+    return new DataException("dataset.source " + spec.source + "@" + revision + " is not in the Hugging Face cache at "
         + cache.dir() + (settings.offline()
             ? " and HF_HUB_OFFLINE is set; run once with the Hub reachable, or fill the cache with huggingface-cli download"
             : ""));
+  }
+
+  /** A finished earlier download of the spec's revision, to train from when the Hub cannot be reached. */
+  static Optional<HubSnapshot> cachedDownload(HubCache cache, DatasetSpec spec) {
+    for (String revision : List.of(revision(spec), PARQUET_BRANCH)) {
+      Optional<String> commit = cache.commitOf(revision);
+      Optional<List<String>> files = commit.flatMap(cache::parquetFiles);
+      if (files.isPresent() && SplitChoice.hasSplit(files.get(), spec)) {
+        return Optional.of(new HubSnapshot(spec.source, revision, commit.get(), cache.snapshot(commit.get()),
+            files.get()));
+      }
+      if (!"main".equals(revision(spec))) {
+        break;
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<HubSnapshot> cachedAt(HubCache cache, String repo, String revision) {

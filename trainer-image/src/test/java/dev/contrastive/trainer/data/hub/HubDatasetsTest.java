@@ -31,7 +31,7 @@ class HubDatasetsTest {
     putTrainShards(3, 10);
     put("data/validation-00000-of-00001.parquet", rows(100, 6));
 
-    DatasetSplits splits = HubDatasets.open(spec(), offline());
+    DatasetSplits splits = HubDatasets.open(spec(), offline(), line -> { });
 
     assertThat(splits.classNames()).containsExactlyElementsOf(CLASSES);
     assertThat(splits.train().size()).isEqualTo(30);
@@ -49,7 +49,7 @@ class HubDatasetsTest {
     putTrainShards(1, 4);
     put("data/test-00000-of-00001.parquet", rows(50, 3));
 
-    DatasetSplits splits = HubDatasets.open(spec(), offline());
+    DatasetSplits splits = HubDatasets.open(spec(), offline(), line -> { });
 
     assertThat(splits.heldOut().size()).isEqualTo(3);
   }
@@ -60,7 +60,7 @@ class HubDatasetsTest {
     put("data/train-00000-of-00001.parquet", List.of(new ParquetFiles.Row(wide, 0)));
     put("data/test-00000-of-00001.parquet", List.of(new ParquetFiles.Row(ParquetFiles.solid(9, 4), 1)));
 
-    DatasetSplits splits = HubDatasets.open(spec(), offline());
+    DatasetSplits splits = HubDatasets.open(spec(), offline(), line -> { });
 
     byte[] pixels = new byte[splits.heldOut().bytesPerImage()];
     splits.heldOut().readInto(0, pixels, 0);
@@ -75,7 +75,7 @@ class HubDatasetsTest {
     DatasetSpec spec = spec();
     spec.trainSplit = "training";
 
-    assertThatThrownBy(() -> HubDatasets.open(spec, offline()))
+    assertThatThrownBy(() -> HubDatasets.open(spec, offline(), line -> { }))
         .isInstanceOf(DataException.class)
         .hasMessage("dataset.trainSplit 'training': no Parquet files for it in someone/shapes@main"
             + " (splits found: test, train)");
@@ -85,7 +85,7 @@ class HubDatasetsTest {
   void noEvaluationSplitSaysToNameOne() {
     putTrainShards(1, 4);
 
-    assertThatThrownBy(() -> HubDatasets.open(spec(), offline()))
+    assertThatThrownBy(() -> HubDatasets.open(spec(), offline(), line -> { }))
         .isInstanceOf(DataException.class)
         .hasMessage("dataset.evalSplit: someone/shapes@main has neither a validation nor a test split"
             + " (splits found: train); name the held-out split in dataset.evalSplit");
@@ -98,7 +98,7 @@ class HubDatasetsTest {
     DatasetSpec spec = spec();
     spec.imageColumn = "img";
 
-    assertThatThrownBy(() -> HubDatasets.open(spec, offline()))
+    assertThatThrownBy(() -> HubDatasets.open(spec, offline(), line -> { }))
         .isInstanceOf(DataException.class)
         .hasMessageEndingWith("train-00000-of-00001.parquet: dataset.imageColumn 'img' is not a column;"
             + " columns: image, label");
@@ -115,7 +115,7 @@ class HubDatasetsTest {
     spec.imageColumn = "img";
     spec.labelColumn = "fine_label";
 
-    DatasetSplits splits = HubDatasets.open(spec, offline());
+    DatasetSplits splits = HubDatasets.open(spec, offline(), line -> { });
 
     assertThat(splits.train().label(2)).isEqualTo(2);
     assertThat(red(splits.train(), 3)).isEqualTo(value(3));
@@ -130,7 +130,7 @@ class HubDatasetsTest {
     }
     put("data/test-00000-of-00001.parquet", unlabelled);
 
-    assertThatThrownBy(() -> HubDatasets.open(spec(), offline()))
+    assertThatThrownBy(() -> HubDatasets.open(spec(), offline(), line -> { }))
         .isInstanceOf(DataException.class)
         .hasMessageContaining("test-00000-of-00001.parquet: dataset.evalSplit 'test' row 0 has label -1"
             + " (no label: the split is unlabelled; choose another split)");
@@ -145,14 +145,14 @@ class HubDatasetsTest {
     Files.createDirectories(ref.getParent());
     Files.writeString(ref, COMMIT.replace('0', 'c'));
 
-    DatasetSplits splits = HubDatasets.open(spec(), offline());
+    DatasetSplits splits = HubDatasets.open(spec(), offline(), line -> { });
 
     assertThat(splits.train().size()).isEqualTo(5);
   }
 
   @Test
   void offlineWithoutTheDataSetInTheCacheSaysWhatToDo() {
-    assertThatThrownBy(() -> HubDatasets.open(spec(), offline()))
+    assertThatThrownBy(() -> HubDatasets.open(spec(), offline(), line -> { }))
         .isInstanceOf(DataException.class)
         .hasMessageStartingWith("dataset.source someone/shapes@main is not in the Hugging Face cache at ")
         .hasMessageEndingWith("and HF_HUB_OFFLINE is set; run once with the Hub reachable, or fill the cache"
@@ -165,7 +165,7 @@ class HubDatasetsTest {
     put("data/test-00000-of-00001.parquet", rows(50, 3));
     DatasetSpec spec = spec();
     spec.shuffleShards = 2;
-    ParquetImages train = (ParquetImages) HubDatasets.open(spec, offline()).train();
+    ParquetImages train = (ParquetImages) HubDatasets.open(spec, offline(), line -> { }).train();
     byte[] pixels = new byte[train.bytesPerImage()];
 
     train.readInto(0, pixels, 0);
