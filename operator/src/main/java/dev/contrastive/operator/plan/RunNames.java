@@ -21,6 +21,11 @@ public final class RunNames {
     return run.getMetadata().getName() + "-config";
   }
 
+  /** The operator's own record of the run ({@link RunState}). */
+  public static String state(ContrastiveTrainingRun run) {
+    return run.getMetadata().getName() + "-state";
+  }
+
   public static String service(ContrastiveTrainingRun run) {
     return run.getMetadata().getName() + "-workers";
   }

@@ -22,7 +22,6 @@ import dev.contrastive.operator.plan.World;
 import dev.contrastive.operator.plan.WorldPlan;
 import dev.contrastive.operator.plan.WorldPlanner;
 import dev.contrastive.operator.status.Outcome;
-import dev.contrastive.operator.status.PhaseEvents;
 import dev.contrastive.operator.status.StatusCalculator;
 import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.metrics.OperatorMetrics;
@@ -164,35 +163,45 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     List<Pod> pods = client.pods().inNamespace(run.getMetadata().getNamespace())
         .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems().stream()
         .filter(pod -> OwnedObjects.isOwned(pod, run)).toList();
+    OwnedObjects owned = new OwnedObjects(client, run);
+    // From here on run.getStatus() is the operator's own record, not what trainers may have patched.
+    RunRecorder recorder;
+    try {
+      recorder = RunRecorder.load(client, run, owned, fieldManager, metrics);
+    } catch (ForeignObjectException | IllegalArgumentException e) {
+      return refuse(RunRecorder.displayOnly(client, run, fieldManager, metrics), client, pods, e.getMessage(), now);
+    } catch (PreviousRunObjectException e) {
+      return awaitPreviousRun(RunRecorder.displayOnly(client, run, fieldManager, metrics), e, now);
+    }
     if (isFinished(run.getStatus())) {
+      recorder.repairDisplay();
       return finished(client, run, pods, now);
     }
     String config;
     try {
       config = TrainingConfig.resolvedYaml(run);
     } catch (InvalidConfigException e) {
-      record(client, run, Outcome.invalidConfig(e.getMessage()), null, now);
+      recorder.record(Outcome.invalidConfig(e.getMessage()), null, now);
       return UpdateControl.noUpdate();
     }
     try {
       WorkerPods.checkTemplate(run);
     } catch (InvalidConfigException e) {
-      record(client, run, Outcome.invalidSpec(e.getMessage()), null, now);
+      recorder.record(Outcome.invalidSpec(e.getMessage()), null, now);
       return UpdateControl.noUpdate();
     }
     if (LifecyclePolicy.isSuspended(run)) {
       delete(client, pods);
-      record(client, run, Outcome.suspended(), WorkersStatus.of(0, 0, List.of()), now);
+      recorder.record(Outcome.suspended(), WorkersStatus.of(0, 0, List.of()), now);
       return UpdateControl.noUpdate();
     }
-    OwnedObjects owned = new OwnedObjects(client, run);
     List<String> ignoredChanges;
     try {
       ignoredChanges = ensureOwnedObjects(client, owned, run, config);
     } catch (ForeignObjectException e) {
-      return refuse(client, run, pods, e, now);
+      return refuse(recorder, client, pods, e.getMessage(), now);
     } catch (PreviousRunObjectException e) {
-      return awaitPreviousRun(client, run, e, now);
+      return awaitPreviousRun(recorder, e, now);
     }
 
     List<Node> nodes = nodes(context);
@@ -201,7 +210,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
         .orElseGet(() -> WorldPlanner.plan(run.getSpec(), nodes, gpusInUse(client, run)));
     if (plan.world().isEmpty()) {
       delete(client, pods); // never a partial gang
-      record(client, run, Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()), now);
+      recorder.record(Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()), now);
       // Other pods releasing GPUs send this run no event: look again.
       return WorldPlanner.NOT_ENOUGH_FREE_GPUS.equals(plan.reason())
           ? UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(FREE_GPU_RECHECK)
@@ -215,7 +224,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     List<Pod> previous = pods.stream().filter(pod -> !Gang.isMember(pod, gang)).toList();
     if (!previous.isEmpty()) {
       delete(client, previous);
-      record(client, run, Outcome.waiting("PreviousGangTerminating", previous.size()
+      recorder.record(Outcome.waiting("PreviousGangTerminating", previous.size()
           + " worker pods of the previous gang are terminating; the new gang starts when they are gone"), planned, now);
       return UpdateControl.noUpdate();
     }
@@ -224,15 +233,15 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     Decision decision = LifecyclePolicy.decide(run, world, pods, readyNodes, now);
     if (decision instanceof Decision.RestartGang restart) {
       ContrastiveTrainingRunStatus next = StatusCalculator.restarted(
-          next(run, Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), planned, now),
+          recorder.next(Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), planned, now),
           Outcome.WORKER_FAILED, restart.message(), now);
-      write(client, run, next, Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), now, true);
+      recorder.write(next, Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), now, true);
       metrics.gangRestarted(restart.failure());
       delete(client, pods);
       return UpdateControl.noUpdate();
     }
     if (decision instanceof Decision.Fail fail) {
-      run.setStatus(record(client, run, fail.outcome(), planned, now));
+      run.setStatus(recorder.record(fail.outcome(), planned, now));
       return finished(client, run, pods, now);
     }
     Decision.Proceed proceed = (Decision.Proceed) decision;
@@ -243,9 +252,9 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
           .forEach(owned::create);
     } catch (ForeignObjectException e) {
       // A pod of a worker's name that is not this run's: the gang can never be whole.
-      return refuse(client, run, pods, e, now);
+      return refuse(recorder, client, pods, e.getMessage(), now);
     } catch (PreviousRunObjectException e) {
-      return awaitPreviousRun(client, run, e, now);
+      return awaitPreviousRun(recorder, e, now);
     } catch (KubernetesClientException e) {
       if (e.getCode() != HTTP_UNPROCESSABLE || run.getSpec().template == null) {
         throw e;
@@ -254,13 +263,13 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       delete(client, client.pods().inNamespace(run.getMetadata().getNamespace())
           .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems().stream()
           .filter(pod -> OwnedObjects.isOwned(pod, run)).toList());
-      record(client, run, Outcome.invalidSpec("spec.template: the API server refused the worker pod: "
+      recorder.record(Outcome.invalidSpec("spec.template: the API server refused the worker pod: "
           + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage())),
           null, now);
       return UpdateControl.noUpdate();
     }
     GangState observed = PodObserver.observe(pods, world.size());
-    ContrastiveTrainingRunStatus next = next(run, proceed.outcome(),
+    ContrastiveTrainingRunStatus next = recorder.next(proceed.outcome(),
         WorkersStatus.of(world.size(), observed.ready(), world.nodes(), worldSize), now);
     // Said only once an edit was held back, and then kept (True again once the edit is reverted).
     if (!ignoredChanges.isEmpty() || next.conditions.stream().anyMatch(c -> StatusCalculator.SPEC_APPLIED.equals(c.getType()))) {
@@ -271,7 +280,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
                   + "fixed for the whole run (only spec.runPolicy may change): revert the edit, or create a new run",
           now);
     }
-    write(client, run, next, proceed.outcome(), now, false);
+    recorder.write(next, proceed.outcome(), now, false);
     if (next.phase.isFinished()) {
       run.setStatus(next);
       return finished(client, run, pods, now);
@@ -309,9 +318,9 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   }
 
   /** A deleted namesake's objects are on their way out: wait (Pending), and look again soon (no event will come). */
-  private UpdateControl<ContrastiveTrainingRun> awaitPreviousRun(
-      KubernetesClient client, ContrastiveTrainingRun run, PreviousRunObjectException e, Instant now) {
-    record(client, run, Outcome.waiting(Outcome.PREVIOUS_RUN_OBJECTS, e.getMessage()), WorkersStatus.of(0, 0, List.of()), now);
+  private static UpdateControl<ContrastiveTrainingRun> awaitPreviousRun(
+      RunRecorder recorder, PreviousRunObjectException e, Instant now) {
+    recorder.record(Outcome.waiting(Outcome.PREVIOUS_RUN_OBJECTS, e.getMessage()), WorkersStatus.of(0, 0, List.of()), now);
     return UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(PREVIOUS_RUN_RECHECK);
   }
 
@@ -320,10 +329,10 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
    * object) and none of its workers run. Looked at again on the next event (an edit of the run),
    * as a refused config is: no workers are recorded.
    */
-  private UpdateControl<ContrastiveTrainingRun> refuse(
-      KubernetesClient client, ContrastiveTrainingRun run, List<Pod> pods, ForeignObjectException e, Instant now) {
+  private static UpdateControl<ContrastiveTrainingRun> refuse(
+      RunRecorder recorder, KubernetesClient client, List<Pod> pods, String message, Instant now) {
     delete(client, pods); // never a partial gang
-    record(client, run, Outcome.invalidSpec(e.getMessage()), null, now);
+    recorder.record(Outcome.invalidSpec(message), null, now);
     return UpdateControl.noUpdate();
   }
 
@@ -343,36 +352,6 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   private static void delete(KubernetesClient client, List<Pod> pods) {
     pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
         .forEach(pod -> client.resource(pod).delete());
-  }
-
-  /** Records status first-hand (JSON Patch, own field manager) and an Event when phase or reason changes. */
-  private ContrastiveTrainingRunStatus record(
-      KubernetesClient client, ContrastiveTrainingRun run, Outcome outcome, WorkersStatus workers, Instant now) {
-    ContrastiveTrainingRunStatus next = next(run, outcome, workers, now);
-    write(client, run, next, outcome, now, false);
-    return next;
-  }
-
-  private static ContrastiveTrainingRunStatus next(
-      ContrastiveTrainingRun run, Outcome outcome, WorkersStatus workers, Instant now) {
-    return StatusCalculator.next(run.getStatus(), run.getMetadata().getGeneration(), outcome, workers, now);
-  }
-
-  private void write(KubernetesClient client, ContrastiveTrainingRun run, ContrastiveTrainingRunStatus next,
-      Outcome outcome, Instant now, boolean alwaysEvent) {
-    ContrastiveTrainingRunStatus current = run.getStatus();
-    if (StatusPatcher.differs(current, next)) {
-      StatusPatcher.patch(client, run, current, next, fieldManager);
-      metrics.statusChanged(run, current, next, now);
-    }
-    if (alwaysEvent || current == null || current.phase != next.phase || !outcome.reason().equals(readyReason(current))) {
-      PhaseEvents.emit(client, run, outcome, now);
-    }
-  }
-
-  private static String readyReason(ContrastiveTrainingRunStatus status) {
-    return status.conditions == null ? null : status.conditions.stream()
-        .filter(c -> StatusCalculator.READY.equals(c.getType())).map(c -> c.getReason()).findFirst().orElse(null);
   }
 
   /** While the gang runs it keeps its nodes: ranks must not move, and new nodes wait for the next restart. */

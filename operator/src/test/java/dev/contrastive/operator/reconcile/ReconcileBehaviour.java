@@ -76,13 +76,14 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
     await().atMost(WAIT).untilAsserted(() -> {
       List<HasMetadata> owned = new ArrayList<>();
       owned.add(client().configMaps().inNamespace(namespace).withName("simclr-config").get());
+      owned.add(client().configMaps().inNamespace(namespace).withName("simclr-state").get());
       owned.add(client().services().inNamespace(namespace).withName("simclr-workers").get());
       owned.add(client().secrets().inNamespace(namespace).withName("simclr-rendezvous").get());
       owned.add(client().serviceAccounts().inNamespace(namespace).withName("simclr-trainer").get());
       owned.add(client().rbac().roles().inNamespace(namespace).withName("simclr-trainer").get());
       owned.add(client().rbac().roleBindings().inNamespace(namespace).withName("simclr-trainer").get());
       owned.addAll(pods("simclr"));
-      assertThat(owned).hasSize(7).allSatisfy(object -> {
+      assertThat(owned).hasSize(8).allSatisfy(object -> {
         assertThat(object).isNotNull();
         assertThat(object.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
           assertThat(ref.getUid()).isEqualTo(run.getMetadata().getUid());
@@ -376,6 +377,7 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
     List<HasMetadata> objects = new ArrayList<>();
     objects.add(run(run));
     objects.add(client().configMaps().inNamespace(namespace).withName(run + "-config").get());
+    objects.add(client().configMaps().inNamespace(namespace).withName(run + "-state").get());
     objects.add(client().services().inNamespace(namespace).withName(run + "-workers").get());
     objects.add(client().secrets().inNamespace(namespace).withName(run + "-rendezvous").get());
     objects.add(client().serviceAccounts().inNamespace(namespace).withName(run + "-trainer").get());

@@ -72,6 +72,17 @@ public final class RealApiServer {
     return operatorClient;
   }
 
+  /**
+   * A client that sends every request as the ServiceAccount {@code namespace/name} would (as a
+   * trainer pod's mounted token does), with exactly the rights RBAC gives that account.
+   */
+  public KubernetesClient serviceAccountClient(String namespace, String name) {
+    Config config = Config.fromKubeconfig(server.getKubeConfigYaml());
+    config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + name);
+    config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated");
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
   /** A kubeconfig file for kubectl. */
   public Path kubeconfig() {
     return kubeconfig;

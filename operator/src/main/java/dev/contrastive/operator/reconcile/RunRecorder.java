@@ -1,0 +1,133 @@
+package dev.contrastive.operator.reconcile;
+
+import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.status.ContrastiveTrainingRunStatus;
+import dev.contrastive.api.status.WorkersStatus;
+import dev.contrastive.operator.metrics.OperatorMetrics;
+import dev.contrastive.operator.plan.RunNames;
+import dev.contrastive.operator.plan.RunState;
+import dev.contrastive.operator.status.Outcome;
+import dev.contrastive.operator.status.PhaseEvents;
+import dev.contrastive.operator.status.StatusCalculator;
+import dev.contrastive.operator.status.StatusPatcher;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+
+/**
+ * One reconcile's view of what the operator has decided about a run, and how it records a new
+ * decision: first in its own record ({@link RunState}, which trainers cannot write), then as the
+ * run's status (the display copy, repaired whenever it differs, e.g. after a trainer patched it),
+ * then an Event when the phase or reason changed.
+ *
+ * <p>{@link #load} puts the record into the run's status, so everything that decides reads the
+ * operator's own fields; what the API server showed is kept only to patch the display.
+ */
+final class RunRecorder {
+
+  private final KubernetesClient client;
+  private final ContrastiveTrainingRun run;
+  private final String fieldManager;
+  private final OperatorMetrics metrics;
+  private final boolean keepsRecord;
+  /** As last read or written; null while the run has none. */
+  private ConfigMap record;
+  /** The status as the API server has it (display copy plus the trainer's progress). */
+  private ContrastiveTrainingRunStatus shown;
+
+  private RunRecorder(KubernetesClient client, ContrastiveTrainingRun run, String fieldManager,
+      OperatorMetrics metrics, boolean keepsRecord, ConfigMap record, ContrastiveTrainingRunStatus shown) {
+    this.client = client;
+    this.run = run;
+    this.fieldManager = fieldManager;
+    this.metrics = metrics;
+    this.keepsRecord = keepsRecord;
+    this.record = record;
+    this.shown = shown;
+  }
+
+  /**
+   * Reads the run's record and sets it as the run's status (null when there is none yet: a new run).
+   *
+   * @throws ForeignObjectException or {@link PreviousRunObjectException} when a ConfigMap of the
+   *     record's name is not this run's
+   * @throws IllegalArgumentException when the record cannot be read
+   */
+  static RunRecorder load(KubernetesClient client, ContrastiveTrainingRun run, OwnedObjects owned,
+      String fieldManager, OperatorMetrics metrics) {
+    ContrastiveTrainingRunStatus shown = run.getStatus();
+    ConfigMap record = client.configMaps().inNamespace(run.getMetadata().getNamespace())
+        .withName(RunNames.state(run)).get();
+    if (record != null) {
+      owned.requireOwned(record);
+    }
+    run.setStatus(record == null ? null : RunState.read(record).orElse(null));
+    return new RunRecorder(client, run, fieldManager, metrics, true, record, shown);
+  }
+
+  /**
+   * For a run whose record cannot be kept (its name is taken, or it cannot be read): the status
+   * shown is all there is, and only it is written.
+   */
+  static RunRecorder displayOnly(KubernetesClient client, ContrastiveTrainingRun run, String fieldManager,
+      OperatorMetrics metrics) {
+    return new RunRecorder(client, run, fieldManager, metrics, false, null, run.getStatus());
+  }
+
+  /** Records the outcome and returns the status now recorded (also the run's status from here on). */
+  ContrastiveTrainingRunStatus record(Outcome outcome, WorkersStatus workers, Instant now) {
+    ContrastiveTrainingRunStatus next = next(outcome, workers, now);
+    write(next, outcome, now, false);
+    return next;
+  }
+
+  /** The status this outcome gives, from the operator's record (not yet written). */
+  ContrastiveTrainingRunStatus next(Outcome outcome, WorkersStatus workers, Instant now) {
+    return StatusCalculator.next(run.getStatus(), run.getMetadata().getGeneration(), outcome, workers, now);
+  }
+
+  /** @param alwaysEvent an Event even when phase and reason stay (each gang restart is one) */
+  void write(ContrastiveTrainingRunStatus next, Outcome outcome, Instant now, boolean alwaysEvent) {
+    ContrastiveTrainingRunStatus current = run.getStatus();
+    boolean changed = StatusPatcher.differs(current, next);
+    if (changed && keepsRecord) {
+      save(next);
+    }
+    if (StatusPatcher.differs(shown, next)) {
+      StatusPatcher.patch(client, run, shown, next, fieldManager);
+      shown = next;
+    }
+    if (changed) {
+      metrics.statusChanged(run, current, next, now);
+    }
+    if (alwaysEvent || current == null || current.phase != next.phase || !outcome.reason().equals(readyReason(current))) {
+      PhaseEvents.emit(client, run, outcome, now);
+    }
+    run.setStatus(next);
+  }
+
+  /** Puts the display copy back where it differs from the record (a finished run writes nothing else). */
+  void repairDisplay() {
+    ContrastiveTrainingRunStatus recorded = run.getStatus();
+    if (keepsRecord && recorded != null && StatusPatcher.differs(shown, recorded)) {
+      StatusPatcher.patch(client, run, shown, recorded, fieldManager);
+      shown = recorded;
+    }
+  }
+
+  /** Create, or update at the resourceVersion read: a concurrent writer makes this fail, not interleave. */
+  private void save(ContrastiveTrainingRunStatus next) {
+    ConfigMap desired = RunState.configMap(run, next);
+    if (record == null) {
+      record = client.resource(desired).create();
+    } else {
+      record.setData(desired.getData());
+      record = client.resource(record).update();
+    }
+  }
+
+  private static String readyReason(ContrastiveTrainingRunStatus status) {
+    return status.conditions == null ? null : status.conditions.stream()
+        .filter(c -> StatusCalculator.READY.equals(c.getType())).map(c -> c.getReason()).findFirst().orElse(null);
+  }
+}
