@@ -25,7 +25,8 @@ import picocli.CommandLine.ScopeType;
       EmbedCommand.class,
       SimilarCommand.class,
       ExportCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      CheckDataParallelCommand.class
     })
 public final class TrainerCli {
 
