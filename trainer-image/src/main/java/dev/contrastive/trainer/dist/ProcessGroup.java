@@ -65,12 +65,12 @@ public final class ProcessGroup implements AutoCloseable {
     RendezvousServer server = null;
     try (ServerSocketChannel ringServer = RingLinks.listen(env.dataPort())) {
       if (env.rank() == 0) {
-        server = new RendezvousServer(env.token(), env.worldSize(), rendezvousTimeout);
+        server = new RendezvousServer(env.token(), env.runId(), env.worldSize(), rendezvousTimeout);
         server.start(env.masterPort());
       }
       int dataPort = ringServer.socket().getLocalPort();
       RankTable table = RendezvousClient.join(env, dataPort, rendezvousTimeout);
-      RingLinks links = RingLinks.connect(ringServer, table, env.rank(), peerTimeout);
+      RingLinks links = RingLinks.connect(ringServer, table, env.rank(), env.token(), peerTimeout);
       LOG.info("rank {} of {} joined the ring: sends to {}, receives from {}", env.rank(),
           env.worldSize(), links.next.describe(), links.previous.describe());
       return new ProcessGroup(env.rank(), env.worldSize(), bucketBytes, links, peerTimeout);

@@ -51,35 +51,71 @@ final class RendezvousClient {
   private static RankTable exchange(
       Socket socket, WorkerEnvironment env, int dataPort, long deadline, String master,
       Duration timeout) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    String hello =
-        "HELLO " + env.rank() + " " + env.worldSize() + " " + env.podIp() + " " + dataPort + " "
-            + env.token() + "\n";
-    out.write(hello.getBytes(StandardCharsets.UTF_8));
-    out.flush();
     socket.setSoTimeout((int) Math.max(1, millisUntil(deadline)));
     BufferedReader in =
         new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-    String answer;
-    try {
-      answer = in.readLine();
-    } catch (SocketTimeoutException e) {
-      throw new DistributedException(
-          "rendezvous timed out after " + DistributedException.describe(timeout) + ": rank 0 at " + master
-              + " sent no table of ranks");
-    }
-    if (answer == null) {
-      throw new DistributedException(
-          "rendezvous: rank 0 at " + master + " closed the connection without an answer");
-    }
+    String serverNonce = challenge(readLine(in, master, timeout, "no challenge"), master);
+    String clientNonce = RingProtocol.nonce();
+    String mac = RingProtocol.macHex(env.token(), "hello", serverNonce, RingProtocol.VERSION, env.runId(),
+        env.rank(), env.worldSize(), env.podIp(), dataPort, clientNonce);
+    String hello = "HELLO " + RingProtocol.VERSION + " " + env.runId() + " " + env.rank() + " " + env.worldSize()
+        + " " + env.podIp() + " " + dataPort + " " + clientNonce + " " + mac + "\n";
+    OutputStream out = socket.getOutputStream();
+    out.write(hello.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    String answer = readLine(in, master, timeout, "no table of ranks");
     if (answer.startsWith("REFUSED ")) {
       throw new DistributedException(
           "rendezvous refused by rank 0 at " + master + ": " + answer.substring(8));
     }
-    if (!answer.startsWith("TABLE ")) {
+    String[] signed = answer.split(" ", 3);
+    if (signed.length != 3 || !signed[0].equals("TABLE")) {
       throw new DistributedException("rendezvous: unexpected answer from rank 0 at " + master);
     }
-    return RankTable.decode(answer.substring(6), env.worldSize());
+    if (!RingProtocol.sameMacHex(RingProtocol.macHex(env.token(), "table", clientNonce, signed[2]), signed[1])) {
+      throw new DistributedException("rendezvous: the table of ranks from " + master
+          + " is not signed with this run's token (another run's rank 0 at that address?)");
+    }
+    try {
+      return RankTable.decode(signed[2], env.worldSize());
+    } catch (RuntimeException e) {
+      throw new DistributedException("rendezvous: malformed table of ranks from rank 0 at " + master, e);
+    }
+  }
+
+  /** Checks rank 0's greeting and returns its nonce. */
+  private static String challenge(String line, String master) {
+    String[] f = line.split(" ");
+    if (f.length != 3 || !f[0].equals("CHALLENGE")) {
+      throw new DistributedException("rendezvous: rank 0 at " + master
+          + " did not greet with a challenge (not a trainer of ring protocol " + RingProtocol.VERSION + ")");
+    }
+    int version;
+    try {
+      version = Integer.parseInt(f[1]);
+    } catch (NumberFormatException e) {
+      version = -1;
+    }
+    if (version != RingProtocol.VERSION) {
+      throw new DistributedException("rendezvous: " + RingProtocol.mismatch("rank 0 at " + master, version));
+    }
+    return f[2];
+  }
+
+  private static String readLine(BufferedReader in, String master, Duration timeout, String missing)
+      throws IOException {
+    try {
+      String line = in.readLine();
+      if (line == null) {
+        throw new DistributedException(
+            "rendezvous: rank 0 at " + master + " closed the connection without an answer");
+      }
+      return line;
+    } catch (SocketTimeoutException e) {
+      throw new DistributedException(
+          "rendezvous timed out after " + DistributedException.describe(timeout) + ": rank 0 at " + master
+              + " sent " + missing);
+    }
   }
 
   private static long millisUntil(long deadlineNanos) {

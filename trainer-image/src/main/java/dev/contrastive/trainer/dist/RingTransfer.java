@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -19,6 +20,11 @@ import java.time.Duration;
  * fixed neighbours, and a non-blocking loop on one thread reads from the previous rank, reduces
  * straight from a reused direct buffer and writes from the caller's buffer with no copies, no
  * per-message objects and no hand-off between threads. The selector also gives the peer timeout.
+ *
+ * <p>Every collective starts with a frame header to the next rank (magic, sequence number,
+ * operation, length) and checks the previous rank's: ranks that disagree on what they are doing
+ * (another build, another config, a missed call) fail at once with one line naming both sides,
+ * instead of adding each other's bytes. The data that follows is exactly what the plan says.
  */
 final class RingTransfer implements AutoCloseable {
 
@@ -60,6 +66,12 @@ final class RingTransfer implements AutoCloseable {
   int receiveCount;
   float scale = 1f;
 
+  static final int HEADER_BYTES = Integer.BYTES + Long.BYTES + RingProtocol.OPERATION_BYTES + Long.BYTES;
+  private final ByteBuffer headerOut = ByteBuffer.allocate(HEADER_BYTES);
+  private final ByteBuffer headerIn = ByteBuffer.allocate(HEADER_BYTES);
+  /** Collectives run so far; both sides of a link count the same calls. */
+  private long sequence;
+
   RingTransfer(RingLinks links, Duration peerTimeout, int maxSteps) {
     this.links = links;
     this.peerTimeout = peerTimeout;
@@ -81,8 +93,12 @@ final class RingTransfer implements AutoCloseable {
     }
   }
 
-  /** Runs the current plan on {@code data} (offsets are relative to its position 0). */
+  /**
+   * Runs the current plan on {@code data} (offsets are relative to its position 0). Every rank
+   * passes the same operation name and a buffer of the same length.
+   */
   void run(ByteBuffer data, String operation) {
+    exchangeHeaders(operation, data.remaining());
     ByteBuffer readView = data.duplicate();
     ByteBuffer writeView = data.duplicate();
     FloatBuffer dataFloats = data.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -148,6 +164,70 @@ final class RingTransfer implements AutoCloseable {
         awaitPeers(lastProgress, receive < receiveCount, sendWaiting, operation);
       }
     }
+  }
+
+  /** Sends this rank's frame header to the next rank and checks the previous rank's. */
+  private void exchangeHeaders(String operation, long length) {
+    long number = ++sequence;
+    headerOut.clear().putInt(RingProtocol.MAGIC).putLong(number).put(operationBytes(operation)).putLong(length)
+        .flip();
+    headerIn.clear();
+    long lastProgress = System.nanoTime();
+    while (headerOut.hasRemaining() || headerIn.hasRemaining()) {
+      boolean progress = headerOut.hasRemaining() && write(headerOut, operation) > 0;
+      progress |= headerIn.hasRemaining() && read(headerIn, operation) > 0;
+      if (headerIn.position() >= Integer.BYTES && headerIn.getInt(0) != RingProtocol.MAGIC) {
+        break; // garbage: no need to wait for the rest of it
+      }
+      if (progress) {
+        lastProgress = System.nanoTime();
+      } else {
+        awaitPeers(lastProgress, headerIn.hasRemaining(), headerOut.hasRemaining(), operation);
+      }
+    }
+    String mismatch = mismatch(operation, number, length);
+    if (mismatch != null) {
+      throw new DistributedException(mismatch);
+    }
+  }
+
+  /** Why the previous rank's header does not fit this rank's collective, or null when it does. */
+  private String mismatch(String operation, long number, long length) {
+    if (headerIn.getInt(0) != RingProtocol.MAGIC) {
+      return links.previous.describe() + " sent " + String.format("0x%08x", headerIn.getInt(0))
+          + " where a ring frame header belongs, at the start of " + operation + " #" + number
+          + ": it speaks another protocol, or the ranks' streams are out of step";
+    }
+    long theirNumber = headerIn.getLong(Integer.BYTES);
+    byte[] name = new byte[RingProtocol.OPERATION_BYTES];
+    headerIn.get(Integer.BYTES + Long.BYTES, name);
+    String theirOperation = new String(name, StandardCharsets.US_ASCII).trim();
+    long theirLength = headerIn.getLong(Integer.BYTES + Long.BYTES + RingProtocol.OPERATION_BYTES);
+    String ours = operationName(operation);
+    if (theirNumber == number && theirOperation.equals(ours) && theirLength == length) {
+      return null;
+    }
+    return links.previous.describe() + " runs " + describe(theirOperation, theirNumber, theirLength)
+        + " while this rank runs " + describe(ours, number, length)
+        + ": every rank must call the same collectives in the same order (same trainer image and config)";
+  }
+
+  private static String describe(String operation, long number, long length) {
+    return operation + " #" + number + " of " + length + " bytes";
+  }
+
+  /** The operation as the header carries it: printable ASCII, at most 16 bytes. */
+  private static String operationName(String operation) {
+    String ascii = operation.replaceAll("[^\\x21-\\x7e]", "-");
+    return ascii.length() > RingProtocol.OPERATION_BYTES ? ascii.substring(0, RingProtocol.OPERATION_BYTES) : ascii;
+  }
+
+  private static byte[] operationBytes(String operation) {
+    byte[] padded = new byte[RingProtocol.OPERATION_BYTES];
+    java.util.Arrays.fill(padded, (byte) ' ');
+    byte[] name = operationName(operation).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(name, 0, padded, 0, name.length);
+    return padded;
   }
 
   /** Bytes of send region {@code send} that may leave now. */

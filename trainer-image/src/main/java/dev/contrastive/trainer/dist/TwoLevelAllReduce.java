@@ -55,13 +55,13 @@ final class TwoLevelAllReduce implements AllReduceAlgorithm {
     Duration rendezvous = Duration.ofSeconds(spec.rendezvousTimeoutSeconds);
     Duration peer = Duration.ofSeconds(spec.peerTimeoutSeconds);
     ProcessGroup node = ProcessGroup.create(
-        new WorkerEnvironment(layout.localRank(), perNode, "127.0.0.1",
-            (int) ports[layout.firstRankOfNode()][0], worker.token(), "127.0.0.1", 0),
+        worker.subGroup(layout.localRank(), perNode, "127.0.0.1", (int) ports[layout.firstRankOfNode()][0],
+            "127.0.0.1"),
         group.bucketBytes(), rendezvous, peer);
     try {
       ProcessGroup across = ProcessGroup.create(
-          new WorkerEnvironment(layout.nodeRank(), nodes, worker.masterAddress(),
-              (int) ports[layout.localRank()][1], worker.token(), worker.podIp(), 0),
+          worker.subGroup(layout.nodeRank(), nodes, worker.masterAddress(), (int) ports[layout.localRank()][1],
+              worker.podIp()),
           group.bucketBytes(), rendezvous, peer);
       return new TwoLevelAllReduce(node, across, layout, group.worldSize());
     } catch (RuntimeException e) {

@@ -6,7 +6,9 @@ import java.util.Map;
  * Who this worker is in the gang, as the operator (or {@link LocalLauncher}) tells it through
  * environment variables: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, RENDEZVOUS_TOKEN, POD_IP and
  * the optional DATA_PORT (0, the default, picks a free port). WORLD_SIZE counts processes. Without
- * RANK (a pod that runs one process) the rank is NODE_RANK x NPROC_PER_NODE + LOCAL_RANK.
+ * RANK (a pod that runs one process) the rank is NODE_RANK x NPROC_PER_NODE + LOCAL_RANK. RUN_UID
+ * (the run's uid; {@value #NO_RUN_ID} outside a cluster) is the run identity ranks check at the
+ * rendezvous.
  */
 public record WorkerEnvironment(
     int rank,
@@ -15,7 +17,23 @@ public record WorkerEnvironment(
     int masterPort,
     String token,
     String podIp,
-    int dataPort) {
+    int dataPort,
+    String runId) {
+
+  /** The run identity of processes started outside a cluster. */
+  public static final String NO_RUN_ID = "local";
+
+  /** A worker of a run outside a cluster (no uid). */
+  public WorkerEnvironment(
+      int rank, int worldSize, String masterAddress, int masterPort, String token, String podIp, int dataPort) {
+    this(rank, worldSize, masterAddress, masterPort, token, podIp, dataPort, NO_RUN_ID);
+  }
+
+  /** A member of a sub-group of this worker's gang (same token and run), e.g. one node's ring. */
+  public WorkerEnvironment subGroup(int subRank, int subWorldSize, String subMasterAddress, int subMasterPort,
+      String address) {
+    return new WorkerEnvironment(subRank, subWorldSize, subMasterAddress, subMasterPort, token, address, 0, runId);
+  }
 
   /** A single-process run: no rendezvous, collectives are identities. */
   public static WorkerEnvironment single() {
@@ -40,6 +58,13 @@ public record WorkerEnvironment(
     if (token.chars().anyMatch(Character::isWhitespace)) {
       throw new DistributedException("environment variable RENDEZVOUS_TOKEN must not contain spaces");
     }
+    String runId = env.getOrDefault("RUN_UID", "").trim();
+    if (runId.isEmpty()) {
+      runId = NO_RUN_ID;
+    } else if (!runId.matches("[A-Za-z0-9][-A-Za-z0-9]{0,63}")) {
+      throw new DistributedException("environment variable RUN_UID must be a Kubernetes uid (letters, digits, '-'),"
+          + " got '" + runId + "'");
+    }
     return new WorkerEnvironment(
         rank,
         worldSize,
@@ -47,7 +72,8 @@ public record WorkerEnvironment(
         masterPort,
         token,
         required(env, "POD_IP"),
-        dataPort);
+        dataPort,
+        runId);
   }
 
   private static int rankFromNode(Map<String, String> env, int worldSize) {

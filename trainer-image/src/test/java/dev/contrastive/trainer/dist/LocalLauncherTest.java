@@ -42,7 +42,7 @@ class LocalLauncherTest {
     long start = System.nanoTime();
     int exit = launcher(3, "fail").run();
 
-    assertThat(exit).isEqualTo(3);
+    assertThat(exit).as(output()).isEqualTo(3);
     assertThat(output()).contains("worker rank 1 failed with exit code 3; stopping the other workers");
     assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(15);
   }
