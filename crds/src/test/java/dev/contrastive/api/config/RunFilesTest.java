@@ -67,7 +67,7 @@ class RunFilesTest {
             e -> assertThat(e.field()).isEqualTo("spec.optimizer.lrr"))
         .hasMessageStartingWith("run.yaml:14:")
         .hasMessageContaining("unknown field spec.optimizer.lrr; allowed: ")
-        .hasMessageContaining("epsilon, lr, momentum");
+        .hasMessageContaining("epsilon, lr, lrScaling, momentum");
   }
 
   @Test
