@@ -2,6 +2,7 @@ package dev.contrastive.trainer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contrastive.trainer.data.hub.FakeHub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,5 +82,23 @@ class TrainerCliErrorsTest {
     assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(run.err().lines()).singleElement().asString()
         .contains("CONTRASTIVE_HOST_TRANSFER=pinned").contains("auto, zero-copy or staging");
+  }
+
+  @Test
+  void aGatedHubDataSetWithoutTokenIsOneLineNamingItAndWhatToDo(@TempDir Path dir) throws IOException {
+    try (FakeHub hub = new FakeHub()) {
+      hub.repo("someone/gated").gated("hf_right").commit("main", "d".repeat(40), FakeHub.files(
+          "data/train-00000-of-00001.parquet", new byte[200], "data/test-00000-of-00001.parquet", new byte[200]));
+
+      CliRun run = CliRun.run(Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HOME", dir.resolve("hf").toString()),
+          "train", "-f", CliRun.TINY.toString(), "dataset=huggingface", "dataset.source=someone/gated",
+          "dataset.imageSize=16", "checkpoint.mountPath=" + dir.resolve("ckpt"));
+
+      assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+      assertThat(run.err().lines()).singleElement().asString()
+          .startsWith("error: dataset.source someone/gated is a gated data set and no token (HF_TOKEN is not set) gives no"
+              + " access: accept its conditions on the data set's Hub page, then put a token of that account in"
+              + " HF_TOKEN");
+    }
   }
 }

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * the Hub does. Errors carry the Hub's X-Error-Code. Tests can gate a repository, make a download
  * break off half-way, serve wrong bytes or fail with 503; every request is recorded.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
   /** A request as the server saw it. */
   record Request(String path, String range, String authorization) {}
@@ -49,37 +49,37 @@ final class FakeHub implements AutoCloseable {
   private final AtomicInteger unavailable = new AtomicInteger();
 
   /** A repository: revisions to commits, each commit's files. */
-  static final class Repo {
+  public static final class Repo {
     final Map<String, String> revisions = new ConcurrentHashMap<>();
     final Map<String, Map<String, byte[]>> commits = new ConcurrentHashMap<>();
     volatile String requiredToken;
 
     /** Adds (or replaces) a commit with these files and points {@code revision} at it. */
-    Repo commit(String revision, String commit, Map<String, byte[]> files) {
+    public Repo commit(String revision, String commit, Map<String, byte[]> files) {
       commits.put(commit, new TreeMap<>(files));
       revisions.put(revision, commit);
       return this;
     }
 
     /** Files only an account with this token may download, as for a gated data set. */
-    Repo gated(String token) {
+    public Repo gated(String token) {
       requiredToken = token;
       return this;
     }
   }
 
-  FakeHub() throws IOException {
+  public FakeHub() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
     server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
     server.start();
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  Repo repo(String id) {
+  public Repo repo(String id) {
     return repos.computeIfAbsent(id, i -> new Repo());
   }
 
@@ -279,7 +279,7 @@ final class FakeHub implements AutoCloseable {
   }
 
   /** Files of a commit, in a stable order. */
-  static Map<String, byte[]> files(Object... pathsAndContents) {
+  public static Map<String, byte[]> files(Object... pathsAndContents) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     for (int i = 0; i < pathsAndContents.length; i += 2) {
       files.put((String) pathsAndContents[i], (byte[]) pathsAndContents[i + 1]);

@@ -1,0 +1,88 @@
+package dev.contrastive.trainer.data.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.contrastive.api.config.ConfigOverrides;
+import dev.contrastive.api.config.ConfigResolver;
+import dev.contrastive.api.config.RunFiles;
+import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.trainer.data.CifarSlice;
+import dev.contrastive.trainer.dist.ProcessGroup;
+import dev.contrastive.trainer.dist.WorkerEnvironment;
+import dev.contrastive.trainer.train.TrainingRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CIFAR-10 slice served by a (fake) Hub as Parquet shards of PNG images trains exactly as the
+ * same images in CIFAR-10's binary format: same seed, same loss, same kNN top-1.
+ */
+class HubCifarEquivalenceTest {
+
+  static final int RECORD = 1 + 3 * 32 * 32;
+  static final int TRAIN = 256;
+  static final int TEST = 128;
+
+  @TempDir Path tmp;
+
+  @Test
+  void parquetFromTheHubTrainsToTheSameKnnAsTheBinaryFormat() throws Exception {
+    byte[] train = Arrays.copyOf(Files.readAllBytes(CifarSlice.dir().resolve("train_2000.bin")), TRAIN * RECORD);
+    byte[] test = Arrays.copyOf(Files.readAllBytes(CifarSlice.dir().resolve("test_500.bin")), TEST * RECORD);
+    List<String> classes = Files.readAllLines(CifarSlice.dir().resolve("batches.meta.txt")).stream()
+        .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    Path binary = tmp.resolve("binary");
+    Files.createDirectories(binary);
+    Files.write(binary.resolve("data_batch_1.bin"), train);
+    Files.write(binary.resolve("test_batch.bin"), test);
+    Files.write(binary.resolve("batches.meta.txt"), classes);
+
+    TrainingRun.Result fromBinary;
+    TrainingRun.Result fromHub;
+    try (FakeHub hub = new FakeHub()) {
+      hub.repo("someone/cifar10-slice").commit("main", "e".repeat(40), FakeHub.files(
+          "plain_text/train-00000-of-00002.parquet", parquet(train, 0, TRAIN / 2, classes),
+          "plain_text/train-00001-of-00002.parquet", parquet(train, TRAIN / 2, TRAIN, classes),
+          "plain_text/test-00000-of-00001.parquet", parquet(test, 0, TEST, classes)));
+      fromBinary = train(spec("binary", "dataset.type=cifar10", "dataset.source=" + binary), Map.of());
+      fromHub = train(spec("hub", "dataset=huggingface", "dataset.source=someone/cifar10-slice",
+              "dataset.imageColumn=img", "dataset.normalization=measured"),
+          Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HOME", tmp.resolve("hf").toString()));
+    }
+
+    assertThat(fromHub.loss()).isEqualTo(fromBinary.loss());
+    assertThat(fromHub.knnTop1()).isNotNull().isEqualTo(fromBinary.knnTop1());
+  }
+
+  private TrainingRun.Result train(ContrastiveTrainingRunSpec spec, Map<String, String> env) {
+    try (ProcessGroup single = ProcessGroup.create(WorkerEnvironment.single(), spec.distributed)) {
+      return new TrainingRun(spec, single, progress -> { }, null).withEnvironment(env).run(Integer.MAX_VALUE);
+    }
+  }
+
+  private ContrastiveTrainingRunSpec spec(String name, String... data) throws IOException {
+    String yaml = Files.readString(Path.of("src/test/resources/runs/tiny.yaml"));
+    List<String> overrides = new ArrayList<>(List.of(data));
+    overrides.addAll(List.of("trainer.maxEpochs=1", "trainer.batchSizePerWorker=16", "trainer.maxStepsPerEpoch=3",
+        "dataset.maxTrainImages=0", "dataset.maxTestImages=0", "dataset.imageSize=32", "checkpoint.mountPath=" + tmp.resolve("ckpt-" + name)));
+    return ConfigResolver.resolve(ConfigOverrides.apply(RunFiles.parse(yaml, "tiny.yaml").getSpec(), overrides));
+  }
+
+  /** CIFAR-10 binary records {@code [from, to)} as a Parquet shard of PNG images. */
+  private byte[] parquet(byte[] records, int from, int to, List<String> classes) throws IOException {
+    List<ParquetFiles.Row> rows = new ArrayList<>();
+    for (int r = from; r < to; r++) {
+      rows.add(new ParquetFiles.Row(ParquetFiles.png(records, r * RECORD + 1, 32), records[r * RECORD] & 0xFF));
+    }
+    Path file = tmp.resolve("shard-" + from + "-" + to + ".parquet");
+    ParquetFiles.write(file, rows, classes, "img", "label");
+    return Files.readAllBytes(file);
+  }
+}
