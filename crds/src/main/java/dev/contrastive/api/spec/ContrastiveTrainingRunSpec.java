@@ -93,6 +93,16 @@ public class ContrastiveTrainingRunSpec {
   @JsonPropertyDescription("Fewest GPU nodes a run (or a restart after a lost node) may use.")
   public Integer minNodes;
 
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @JsonPropertyDescription("PriorityClass of the worker pods (and of the Volcano PodGroup): the scheduler's, Kueue's"
+      + " and Volcano's priority and preemption. spec.template.spec.priorityClassName may only repeat it.")
+  public String priorityClassName;
+
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @JsonPropertyDescription("Scheduler of the worker pods; volcano puts the gang under a Volcano PodGroup."
+      + " spec.template.spec.schedulerName may only repeat it.")
+  public String schedulerName;
+
   @JsonPropertyDescription("Where checkpoints live: a PersistentVolumeClaim, else an emptyDir.")
   public CheckpointSpec checkpoint = new CheckpointSpec();
 

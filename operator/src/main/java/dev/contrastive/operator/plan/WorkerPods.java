@@ -64,6 +64,8 @@ public final class WorkerPods {
     ContrastiveTrainingRunSpec spec = run.getSpec();
     PodSpecBuilder podSpec = new PodSpecBuilder()
         .withRestartPolicy("Never")
+        .withPriorityClassName(spec.priorityClassName)
+        .withSchedulerName(spec.schedulerName)
         .withServiceAccountName(RunNames.trainerAccess(run))
         // hostname + subdomain give each worker the DNS name <pod>.<service>.<ns>.svc.
         .withHostname(RunNames.worker(run, rank))
