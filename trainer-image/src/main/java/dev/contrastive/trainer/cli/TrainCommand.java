@@ -2,6 +2,7 @@ package dev.contrastive.trainer.cli;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.trainer.data.Datasets;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.ProcessGroup;
@@ -57,6 +58,8 @@ final class TrainCommand implements Callable<Integer> {
     if (nproc < 1 || nodes < 1) {
       throw new UserInputException("--nproc " + nproc + " --nodes " + nodes + " is not allowed; use 1 or more");
     }
+    // A worker without its data fails here, once per pod, rather than after joining its gang.
+    Datasets.checkSource(spec.dataset);
     OptionalInt children = ChildProcesses.launchIfParent(root, nodes, nproc, this::workerArguments);
     if (children.isPresent()) {
       return children.getAsInt();

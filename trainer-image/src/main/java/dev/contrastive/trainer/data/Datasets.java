@@ -3,9 +3,12 @@ package dev.contrastive.trainer.data;
 import dev.contrastive.api.spec.DatasetSpec;
 import dev.contrastive.trainer.data.hub.HubDatasets;
 import dev.contrastive.trainer.data.hub.HubSettings;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Opens the data set a {@link DatasetSpec} describes. The spec must already be resolved (presets
@@ -23,8 +26,38 @@ public final class Datasets {
 
   public static final int SYNTHETIC_TRAIN_IMAGES = 2000;
   public static final int SYNTHETIC_HELD_OUT_IMAGES = 500;
+  private static final String MOUNT_HINT = "; on a cluster, mount the volume that holds the data into the trainer"
+      + " container (spec.template: a volume and a volumeMount of container trainer, see docs/pod-template.md)";
 
   private Datasets() {}
+
+  /**
+   * Fails at once, before a worker joins its gang, when the data folder of {@code cifar10} or
+   * {@code imagefolder} is missing or empty: in a pod that nearly always means the volume holding
+   * the data is not mounted, and no restart can fix it.
+   *
+   * @throws DataException naming dataset.source and its path
+   */
+  public static void checkSource(DatasetSpec spec) {
+    String type = spec.type == null ? "synthetic" : spec.type;
+    if (!type.equals("cifar10") && !type.equals("imagefolder")) {
+      return;
+    }
+    Path source = Path.of(required(spec.source, "source", type));
+    if (!Files.exists(source)) {
+      throw new DataException("dataset.source " + source + ": no such folder" + MOUNT_HINT);
+    }
+    if (!Files.isDirectory(source)) {
+      throw new DataException("dataset.source " + source + ": not a folder (" + type + " reads a folder)");
+    }
+    try (Stream<Path> entries = Files.list(source)) {
+      if (entries.findAny().isEmpty()) {
+        throw new DataException("dataset.source " + source + ": the folder is empty" + MOUNT_HINT);
+      }
+    } catch (IOException e) {
+      throw new DataException("dataset.source " + source + ": cannot list folder: " + e.getMessage(), e);
+    }
+  }
 
   /**
    * @param seed the run's seed; only the synthetic set depends on it
@@ -42,6 +75,7 @@ public final class Datasets {
    */
   public static DatasetSplits open(
       DatasetSpec spec, long seed, Map<String, String> env, Consumer<String> progress) {
+    checkSource(spec);
     String type = spec.type == null ? "synthetic" : spec.type;
     DatasetSplits full =
         switch (type) {

@@ -75,6 +75,17 @@ class TrainerCliErrorsTest {
   }
 
   @Test
+  void anEmptyDataFolderIsOneLineNamingItBeforeAnyWorkerStarts(@TempDir Path dir) throws IOException {
+    Path empty = Files.createDirectories(dir.resolve("imagenet"));
+    CliRun run = CliRun.run("train", "-f", CliRun.TINY.toString(), "--nproc", "2", "dataset=imagefolder",
+        "dataset.source=" + empty, "checkpoint.mountPath=" + dir.resolve("ckpt"));
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString()
+        .contains("dataset.source " + empty + ": the folder is empty");
+  }
+
+  @Test
   void unknownHostTransferIsOneLineNamingTheVariable(@TempDir Path dir) {
     CliRun run = CliRun.run(java.util.Map.of("CONTRASTIVE_HOST_TRANSFER", "pinned"),
         "train", "-f", CliRun.TINY.toString(), "checkpoint.mountPath=" + dir.resolve("ckpt"));
