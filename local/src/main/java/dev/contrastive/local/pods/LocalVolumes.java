@@ -26,10 +26,12 @@ import java.util.regex.Pattern;
  * to a local folder, and any env value, argument or ConfigMap file text that names a path under
  * a mountPath is rewritten to the local folder.
  *
- * <p>Folders: ConfigMap and Secret volumes are written per pod; a PersistentVolumeClaim is one
- * folder per claim (shared, like a ReadWriteMany claim); an emptyDir is one folder per run and
- * volume name for pods of a run (label {@value #RUN_LABEL}), so a restarted gang finds the
- * checkpoint the previous one wrote, and one per pod otherwise.
+ * <p>Folders: ConfigMap and Secret volumes are written per pod (a missing optional one is an
+ * empty folder, a missing required one keeps the pod Pending, as a kubelet does); a
+ * PersistentVolumeClaim is one folder per claim (shared, like a ReadWriteMany claim); an emptyDir
+ * (of any medium, so also a /dev/shm volume) is one folder per run and volume name for pods of a
+ * run (label {@value #RUN_LABEL}), so a restarted gang finds the checkpoint the previous one
+ * wrote, and one per pod otherwise; a hostPath is the path itself, this machine being every node.
  */
 public final class LocalVolumes {
 
@@ -49,6 +51,7 @@ public final class LocalVolumes {
     Map<String, Volume> volumes = new LinkedHashMap<>();
     pod.getSpec().getVolumes().forEach(v -> volumes.put(v.getName(), v));
     Map<String, Path> mounts = new LinkedHashMap<>();
+    Map<String, Path> volumeDirs = new LinkedHashMap<>();
     List<VolumeMount> sorted = container.getVolumeMounts().stream()
         .sorted(Comparator.comparingInt((VolumeMount m) -> m.getMountPath().length()).reversed())
         .toList();
@@ -57,16 +60,25 @@ public final class LocalVolumes {
       if (volume == null) {
         throw new ContainerConfigException("volumeMount " + mount.getName() + " names no volume of the pod");
       }
-      mounts.put(trimSlash(mount.getMountPath()), folder(pod, volume, podDir, workDir));
+      if (!volumeDirs.containsKey(volume.getName())) {
+        volumeDirs.put(volume.getName(), folder(pod, volume, podDir, workDir));
+      }
+      mounts.put(trimSlash(mount.getMountPath()), subPath(volumeDirs.get(volume.getName()), mount));
     }
     LocalVolumes local = new LocalVolumes(mounts);
-    for (VolumeMount mount : sorted) {
-      Volume volume = volumes.get(mount.getName());
-      Path dir = mounts.get(trimSlash(mount.getMountPath()));
+    for (Volume volume : volumes.values()) {
+      Path dir = volumeDirs.get(volume.getName());
+      if (dir == null) {
+        continue;
+      }
       if (volume.getConfigMap() != null) {
         ConfigMap map = client.configMaps().inNamespace(namespace).withName(volume.getConfigMap().getName()).get();
+        if (map == null && Boolean.TRUE.equals(volume.getConfigMap().getOptional())) {
+          continue;
+        }
         if (map == null) {
-          throw new ContainerConfigException("configmap \"" + volume.getConfigMap().getName() + "\" not found");
+          throw new ContainerConfigException("configmap \"" + volume.getConfigMap().getName() + "\" not found"
+              + " (volume " + volume.getName() + ")");
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
         Objects.requireNonNullElse(map.getData(), Map.<String, String>of())
@@ -76,8 +88,12 @@ public final class LocalVolumes {
         write(dir, files, volume.getConfigMap().getItems());
       } else if (volume.getSecret() != null) {
         Secret secret = client.secrets().inNamespace(namespace).withName(volume.getSecret().getSecretName()).get();
+        if (secret == null && Boolean.TRUE.equals(volume.getSecret().getOptional())) {
+          continue;
+        }
         if (secret == null) {
-          throw new ContainerConfigException("secret \"" + volume.getSecret().getSecretName() + "\" not found");
+          throw new ContainerConfigException("secret \"" + volume.getSecret().getSecretName() + "\" not found"
+              + " (volume " + volume.getName() + ")");
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
         Objects.requireNonNullElse(secret.getData(), Map.<String, String>of())
@@ -85,6 +101,15 @@ public final class LocalVolumes {
         Objects.requireNonNullElse(secret.getStringData(), Map.<String, String>of())
             .forEach((k, v) -> files.put(k, v.getBytes(StandardCharsets.UTF_8)));
         write(dir, files, volume.getSecret().getItems());
+      }
+    }
+    for (Path mounted : mounts.values()) {
+      try {
+        if (!Files.exists(mounted)) {
+          Files.createDirectories(mounted);
+        }
+      } catch (IOException e) {
+        throw new ContainerConfigException("cannot create " + mounted + ": " + e.getMessage());
       }
     }
     return local;
@@ -102,15 +127,66 @@ public final class LocalVolumes {
       dir = run != null
           ? workDir.resolve("runs").resolve(namespace).resolve(run).resolve(volume.getName())
           : podDir.resolve("volumes").resolve(volume.getName());
+    } else if (volume.getHostPath() != null) {
+      return hostPath(volume);
     } else {
       throw new ContainerConfigException("volume " + volume.getName()
-          + ": local mode supports configMap, secret, emptyDir and persistentVolumeClaim volumes");
+          + ": local mode supports configMap, secret, emptyDir, hostPath and persistentVolumeClaim volumes");
     }
     try {
       return Files.createDirectories(dir).toAbsolutePath();
     } catch (IOException e) {
       throw new ContainerConfigException("cannot create " + dir + ": " + e.getMessage());
     }
+  }
+
+  /** A mount's subPath is a path inside its volume (made as a folder when absent, as a kubelet does). */
+  private static Path subPath(Path volumeDir, VolumeMount mount) throws ContainerConfigException {
+    String sub = mount.getSubPath();
+    if (sub == null || sub.isEmpty()) {
+      return volumeDir;
+    }
+    Path path = volumeDir.resolve(sub).normalize();
+    if (Path.of(sub).isAbsolute() || !path.startsWith(volumeDir)) {
+      throw new ContainerConfigException("volumeMount " + mount.getName() + ": subPath " + sub
+          + " must be a relative path inside the volume");
+    }
+    return path;
+  }
+
+  /**
+   * This machine is every simulated node, so a hostPath is that path here, checked as a kubelet
+   * checks its type: Directory and File must exist, DirectoryOrCreate is made, FileOrCreate too.
+   */
+  private static Path hostPath(Volume volume) throws ContainerConfigException {
+    Path path = Path.of(volume.getHostPath().getPath()).toAbsolutePath();
+    String type = Objects.requireNonNullElse(volume.getHostPath().getType(), "");
+    try {
+      switch (type) {
+        case "", "DirectoryOrCreate" -> {
+          if (!Files.exists(path) || type.equals("DirectoryOrCreate")) {
+            Files.createDirectories(path);
+          }
+        }
+        case "FileOrCreate" -> {
+          Files.createDirectories(path.getParent());
+          if (!Files.exists(path)) {
+            Files.createFile(path);
+          }
+        }
+        case "Directory", "File" -> {
+          if (type.equals("Directory") ? !Files.isDirectory(path) : !Files.isRegularFile(path)) {
+            throw new ContainerConfigException("hostPath type check failed: " + path + " is not a "
+                + (type.equals("Directory") ? "directory" : "file") + " (volume " + volume.getName() + ")");
+          }
+        }
+        default -> throw new ContainerConfigException("volume " + volume.getName() + ": hostPath type " + type
+            + " is not supported in local mode (Directory, DirectoryOrCreate, File, FileOrCreate or none)");
+      }
+    } catch (IOException e) {
+      throw new ContainerConfigException("cannot create hostPath " + path + ": " + e.getMessage());
+    }
+    return path;
   }
 
   private static void write(Path dir, Map<String, byte[]> files, List<KeyToPath> items) throws ContainerConfigException {

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -33,12 +36,18 @@ import java.util.concurrent.TimeoutException;
  * pod's phase, readiness and exit code back into the API. A deleted pod's process is stopped;
  * on a real API server the runner then finishes the deletion, as a kubelet does.
  *
- * <p>Every pod is treated as {@code restartPolicy: Never}: restarting is the operator's job.
+ * <p>Every pod is treated as {@code restartPolicy: Never}: restarting is the operator's job. A pod
+ * whose Secret, ConfigMap or hostPath is missing stays Pending (CreateContainerConfigError, naming
+ * it) and starts once it appears, as with a kubelet. Only the first container runs: sidecars and
+ * init containers of a pod template are not started in local mode.
  * All API work and all state changes happen on one thread, in event order.
  */
 public final class PodRunner implements AutoCloseable {
 
   private static final long DEFAULT_GRACE_SECONDS = 30;
+  private static final Duration CONFIG_RETRY = Duration.ofSeconds(2);
+  private static final int TERMINATION_MESSAGE_BYTES = 2048;
+  private static final int TERMINATION_MESSAGE_LINES = 80;
 
   private final KubernetesClient client;
   private final ContainerCommands commands;
@@ -53,6 +62,15 @@ public final class PodRunner implements AutoCloseable {
   });
   private final Map<String, RunningPod> running = new LinkedHashMap<>();
   private final Map<String, Pod> unschedulable = new LinkedHashMap<>();
+  /** Bound pods whose Secret, ConfigMap or hostPath is not there yet, by uid, with the last reason shown. */
+  private final Map<String, WaitingPod> waitingForConfig = new LinkedHashMap<>();
+
+  private record WaitingPod(String namespace, String name, String reason) {}
+  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "pod-runner-retries");
+    t.setDaemon(true);
+    return t;
+  });
   private final Set<String> seen = new HashSet<>();
   private final Map<String, String> nodeEnv = new LinkedHashMap<>();
   private final MetricsTargets metricsTargets;
@@ -118,6 +136,9 @@ public final class PodRunner implements AutoCloseable {
         actions.execute(() -> stop(pod.getMetadata().getUid(), false));
       }
     }, 0);
+    // A kubelet keeps trying to start a container whose Secret or ConfigMap is missing.
+    retries.scheduleWithFixedDelay(() -> actions.execute(this::retryWaitingForConfig),
+        CONFIG_RETRY.toMillis(), CONFIG_RETRY.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -150,6 +171,7 @@ public final class PodRunner implements AutoCloseable {
     String uid = pod.getMetadata().getUid();
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       unschedulable.remove(uid);
+      waitingForConfig.remove(uid);
       if (running.containsKey(uid)) {
         stop(uid, true);
       } else if (pod.getSpec().getNodeName() != null) {
@@ -202,8 +224,14 @@ public final class PodRunner implements AutoCloseable {
       console.println("pod " + name(pod) + " runs on " + node + " as pid " + process.pid() + ", log " + logFile(pod)
           + MetricsTargets.describe(mapped));
       process.exit().whenComplete((code, error) -> actions.execute(() -> finished(uid, code == null ? -1 : code)));
+      waitingForConfig.remove(uid);
     } catch (ContainerConfigException e) {
-      patchStatus(PodStatuses.waiting(pod, "CreateContainerConfigError", e.getMessage()));
+      // Pending with the reason, as a kubelet shows it; written again only when the reason changes.
+      WaitingPod before = waitingForConfig.put(uid,
+          new WaitingPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage()));
+      if (before == null || !before.reason().equals(e.getMessage())) {
+        patchStatus(PodStatuses.waiting(pod, "CreateContainerConfigError", e.getMessage()));
+      }
     } catch (IOException e) {
       metricsTargets.remove(uid);
       patchStatus(PodStatuses.waiting(pod, "RunContainerError", e.getMessage()));
@@ -247,13 +275,15 @@ public final class PodRunner implements AutoCloseable {
       }
     } else {
       console.println("pod " + name(pod.pod) + " exited with code " + exitCode);
-      patchStatus(PodStatuses.terminated(pod.pod, exitCode, pod.started, Instant.now()));
+      patchStatus(PodStatuses.terminated(pod.pod, exitCode, pod.started, Instant.now(),
+          terminationMessage(pod.pod, exitCode)));
     }
     retryUnschedulable();
   }
 
   private void stop(String uid, boolean finishDeletion) {
     unschedulable.remove(uid);
+    waitingForConfig.remove(uid);
     RunningPod pod = running.get(uid);
     if (pod == null || pod.stopping) {
       return;
@@ -271,6 +301,44 @@ public final class PodRunner implements AutoCloseable {
           .withGracePeriod(0).delete();
     } catch (KubernetesClientException e) {
       console.println("pod " + name(pod) + " could not be deleted: " + e.getMessage());
+    }
+  }
+
+  /**
+   * As a kubelet with terminationMessagePolicy FallbackToLogsOnError: a failed container's message is
+   * the tail of its log (at most 80 lines and 2048 bytes), so the operator can show why it failed.
+   */
+  private String terminationMessage(Pod pod, int exitCode) {
+    Container container = pod.getSpec().getContainers().get(0);
+    if (exitCode == 0 || !"FallbackToLogsOnError".equals(container.getTerminationMessagePolicy())) {
+      return null;
+    }
+    try {
+      byte[] log = Files.readAllBytes(logFile(pod));
+      String tail = new String(log, Math.max(0, log.length - TERMINATION_MESSAGE_BYTES),
+          Math.min(log.length, TERMINATION_MESSAGE_BYTES), StandardCharsets.UTF_8);
+      List<String> lines = tail.lines().toList();
+      String message = String.join("\n", lines.subList(Math.max(0, lines.size() - TERMINATION_MESSAGE_LINES), lines.size()));
+      return message.isBlank() ? null : message;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void retryWaitingForConfig() {
+    for (Map.Entry<String, WaitingPod> waiting : List.copyOf(waitingForConfig.entrySet())) {
+      String uid = waiting.getKey();
+      Pod pod;
+      try {
+        pod = client.pods().inNamespace(waiting.getValue().namespace()).withName(waiting.getValue().name()).get();
+      } catch (KubernetesClientException e) {
+        continue;
+      }
+      if (pod == null || !uid.equals(pod.getMetadata().getUid()) || pod.getMetadata().getDeletionTimestamp() != null) {
+        waitingForConfig.remove(uid);
+      } else if (!running.containsKey(uid)) {
+        launch(pod);
+      }
     }
   }
 
@@ -319,6 +387,7 @@ public final class PodRunner implements AutoCloseable {
   /** Stops the informer and every child process (SIGTERM, then SIGKILL after a few seconds). */
   @Override
   public void close() {
+    retries.shutdownNow();
     if (informer != null) {
       informer.close();
     }

@@ -23,10 +23,15 @@ public final class PodStatuses {
 
   /** Exit 0 -> Succeeded/Completed, else Failed/Error, with the exit code. */
   public static Pod terminated(Pod pod, int exitCode, Instant started, Instant finished) {
+    return terminated(pod, exitCode, started, finished, null);
+  }
+
+  /** As above, with the termination message (null for none). */
+  public static Pod terminated(Pod pod, int exitCode, Instant started, Instant finished, String message) {
     String reason = exitCode == 0 ? "Completed" : "Error";
     ContainerStatus container = container(pod).withReady(false).withStarted(false)
         .withNewState().withNewTerminated()
-          .withExitCode(exitCode).withReason(reason)
+          .withExitCode(exitCode).withReason(reason).withMessage(message)
           .withStartedAt(started.toString()).withFinishedAt(finished.toString())
         .endTerminated().endState()
         .build();

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -114,6 +115,32 @@ class EndToEndTest {
     assertThat(failed.getReason()).isEqualTo("InvalidConfig");
     assertThat(failed.getMessage()).contains("spec.architecture.preset").contains("resnet19");
     assertThat(client.pods().inNamespace(namespace).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aRunWhoseDataFolderIsEmptyFailsAtOnceWithThePathInItsStatus() throws Exception {
+    Path empty = Files.createTempDirectory("e2e-no-data-");
+    create(run -> {
+      run.getSpec().dataset.type = "imagefolder";
+      run.getSpec().dataset.source = "/data/flowers";
+      run.getSpec().template = new PodTemplateSpecBuilder().withNewSpec()
+          .addNewVolume().withName("flowers").withNewHostPath().withPath(empty.toString()).withType("Directory")
+            .endHostPath().endVolume()
+          .addNewContainer().withName("trainer")
+            .addNewVolumeMount().withName("flowers").withMountPath("/data/flowers").withReadOnly(true).endVolumeMount()
+          .endContainer()
+          .endSpec().build();
+    });
+
+    ContrastiveTrainingRunStatus status = await().atMost(RUN_TIMEOUT)
+        .until(this::status, s -> s != null && s.phase == Phase.Failed);
+
+    assertThat(status.conditions).filteredOn(c -> "Failed".equals(c.getType())).singleElement()
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("InvalidConfig"));
+    // the worker saw the hostPath (this machine is every node) and said what is wrong with it
+    assertThat(status.message).contains("exit code 2")
+        .contains("dataset.source " + empty + ": the folder is empty");
+    assertThat(status.restarts == null ? 0 : status.restarts).isZero();
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -138,6 +139,101 @@ class PodRunnerTest {
             .addNewVolumeMount().withName("checkpoints").withMountPath("/checkpoints").endVolumeMount()
           .endContainer()
         .endSpec().build();
+  }
+
+  @Test
+  void envFromSecretsAndConfigMapsComesFirstAndEnvWinsAndRefersToEarlierVariables() throws Exception {
+    client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("keys")
+        .endMetadata().addToStringData("API_KEY", "k1").addToStringData("RANK", "from-secret")
+        .addToStringData("1st", "skipped").build()).create();
+    client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName("settings")
+        .endMetadata().addToData("MODE", "fast").build()).create();
+    Pod pod = client.resource(TestPods.shell(namespace, "envfrom", "echo \"$API_KEY|$RANK|$CFG_MODE|$SHARD|$COST\"")
+        .editSpec().editFirstContainer()
+          .addNewEnvFrom().withNewSecretRef().withName("keys").endSecretRef().endEnvFrom()
+          .addNewEnvFrom().withPrefix("CFG_").withNewConfigMapRef().withName("settings").endConfigMapRef().endEnvFrom()
+          .addNewEnvFrom().withNewSecretRef().withName("absent").withOptional(true).endSecretRef().endEnvFrom()
+          .addNewEnv().withName("RANK").withValue("3").endEnv()
+          .addNewEnv().withName("SHARD").withValue("shard-$(RANK)-$(CFG_MODE)-$(UNKNOWN)").endEnv()
+          .addNewEnv().withName("COST").withValue("$$(RANK)").endEnv()
+        .endContainer().endSpec().build()).create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(TestPods.phase(client, pod)));
+    assertThat(Files.readString(runner.logFile(client.resource(pod).get())).trim())
+        .isEqualTo("k1|3|fast|shard-3-fast-$(UNKNOWN)|$(RANK)");
+  }
+
+  @Test
+  void hostPathIsThatPathHereAndSecretVolumesAndSubPathsAreFolders() throws Exception {
+    Path data = Files.createDirectories(workDir.resolve("host-data/imagenet"));
+    Files.writeString(data.resolve("train.txt"), "images\n");
+    client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("hf")
+        .endMetadata().addToStringData("token", "hf_123").build()).create();
+    Pod pod = client.resource(TestPods.shell(namespace, "hostpath",
+            "cat \"$DATA/train.txt\"; cat \"$TOKEN_FILE\"; echo; touch \"$SCRATCH/x\" && echo \"$SCRATCH\"")
+        .editSpec()
+          .addNewVolume().withName("data").withNewHostPath().withPath(data.getParent().toString()).withType("Directory")
+            .endHostPath().endVolume()
+          .addNewVolume().withName("hf").withNewSecret().withSecretName("hf").endSecret().endVolume()
+          .addNewVolume().withName("scratch").withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
+          .editFirstContainer()
+            .addNewEnv().withName("DATA").withValue("/data").endEnv()
+            .addNewEnv().withName("TOKEN_FILE").withValue("/var/run/hf/token").endEnv()
+            .addNewEnv().withName("SCRATCH").withValue("/dev/shm").endEnv()
+            .addNewVolumeMount().withName("data").withMountPath("/data").withSubPath("imagenet").withReadOnly(true)
+              .endVolumeMount()
+            .addNewVolumeMount().withName("hf").withMountPath("/var/run/hf").endVolumeMount()
+            .addNewVolumeMount().withName("scratch").withMountPath("/dev/shm").endVolumeMount()
+          .endContainer()
+        .endSpec().build()).create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(TestPods.phase(client, pod)));
+    List<String> lines = Files.readAllLines(runner.logFile(client.resource(pod).get()));
+    assertThat(lines).hasSize(3);
+    assertThat(lines.subList(0, 2)).containsExactly("images", "hf_123");
+    assertThat(lines.get(2)).startsWith(workDir.toAbsolutePath().toString());
+  }
+
+  @Test
+  void aMissingHostPathDirectoryKeepsThePodPendingNamingIt() {
+    Pod pod = client.resource(TestPods.shell(namespace, "nohost", "exit 0")
+        .editSpec()
+          .addNewVolume().withName("data").withNewHostPath().withPath(workDir.resolve("absent").toString())
+            .withType("Directory").endHostPath().endVolume()
+          .editFirstContainer().addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
+        .endSpec().build()).create();
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(waitingReason(pod))
+        .contains("CreateContainerConfigError").contains(workDir.resolve("absent").toString()));
+    assertThat(TestPods.phase(client, pod)).isEqualTo("Pending");
+  }
+
+  @Test
+  void aMissingSecretKeepsThePodPendingWithTheReasonUntilTheSecretExists() {
+    Pod pod = client.resource(TestPods.shell(namespace, "needs-secret", "echo \"$KEY\"")
+        .editSpec().editFirstContainer()
+          .addNewEnvFrom().withNewSecretRef().withName("late").endSecretRef().endEnvFrom()
+        .endContainer().endSpec().build()).create();
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(waitingReason(pod))
+        .isEqualTo("CreateContainerConfigError: secret \"late\" not found (envFrom)"));
+    assertThat(TestPods.phase(client, pod)).isEqualTo("Pending");
+
+    client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("late")
+        .endMetadata().addToStringData("KEY", "arrived").build()).create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(TestPods.phase(client, pod)));
+    assertThat(runner.logFile(client.resource(pod).get())).content().isEqualToIgnoringNewLines("arrived");
+  }
+
+  private String waitingReason(Pod pod) {
+    Pod now = client.resource(pod).get();
+    if (now.getStatus() == null || now.getStatus().getContainerStatuses().isEmpty()
+        || now.getStatus().getContainerStatuses().get(0).getState().getWaiting() == null) {
+      return "";
+    }
+    var waiting = now.getStatus().getContainerStatuses().get(0).getState().getWaiting();
+    return waiting.getReason() + ": " + waiting.getMessage();
   }
 
   @Test
