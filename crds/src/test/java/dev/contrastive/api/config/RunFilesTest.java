@@ -96,6 +96,29 @@ class RunFilesTest {
         .hasMessage("run.yaml: kind: 'Deployment' is not what this file must have; expected ContrastiveTrainingRun");
   }
 
+  static final String CLAIM = """
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata: {name: imagenet}
+      spec: {accessModes: [ReadOnlyMany], resources: {requests: {storage: 200Gi}}}
+      """;
+
+  @Test
+  void aFileWithTheClaimItUsesGivesItsOneRun() {
+    ContrastiveTrainingRun run = RunFiles.parse("# data and run\n---\n" + CLAIM + "---\n" + GOOD, "run.yaml");
+
+    assertThat(run.getMetadata().getName()).isEqualTo("cifar-vit");
+    assertThat(run.getSpec().optimizer.lr).isEqualTo(5e-4);
+  }
+
+  @Test
+  void aFileOfSeveralDocumentsNeedsExactlyOneRun() {
+    assertThatThrownBy(() -> RunFiles.parse(CLAIM + "---\n" + CLAIM, "run.yaml"))
+        .hasMessage("run.yaml: 2 documents, 0 of them ContrastiveTrainingRuns; expected exactly one");
+    assertThatThrownBy(() -> RunFiles.parse(GOOD.replace("    lr: 5e-4", "    lrr: 5e-4") + "---\n" + CLAIM, "run.yaml"))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("spec.optimizer.lrr"));
+  }
+
   @Test
   void missingFileIsOneLine(@TempDir Path dir) {
     Path file = dir.resolve("absent.yaml");
