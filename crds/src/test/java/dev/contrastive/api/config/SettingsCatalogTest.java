@@ -25,6 +25,16 @@ class SettingsCatalogTest {
   }
 
   @Test
+  void listsWhereTheNegativesComeFromGlobalByDefault() {
+    assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("loss.negatives")).singleElement()
+        .satisfies(s -> {
+          assertThat(s.defaultValue()).isEqualTo("global");
+          assertThat(s.allowed()).isEqualTo("global, local");
+          assertThat(s.description()).contains("W workers x B images train like one process with W x B images");
+        });
+  }
+
+  @Test
   void listsSchemaDefaultsAndChoices() {
     assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("runPolicy.cleanPodPolicy")).singleElement()
         .satisfies(s -> {

@@ -8,9 +8,11 @@ import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.BufferBroadcast;
+import dev.contrastive.trainer.dist.CrossRankSums;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.dist.ProcessGroup;
+import dev.contrastive.trainer.loss.GlobalNegatives;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.Optimizers;
@@ -89,7 +91,9 @@ final class BenchCommand implements Callable<Integer> {
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer)
             .withBufferBroadcast(allReducer != null && BufferBroadcast.wanted(spec.distributed)
-                ? new BufferBroadcast(allReducer) : null);
+                ? new BufferBroadcast(allReducer) : null)
+            .withGlobalNegatives(allReducer != null && GlobalNegatives.wanted(spec.loss)
+                ? new CrossRankSums(group, algorithm) : null);
         float lr = (float) ScaledLearningRate.of(spec.optimizer, batch, group.worldSize()).effectiveLr();
         for (int i = 0; i < warmup; i++) {
           oneStep(step, manager, size, lr);
@@ -107,7 +111,8 @@ final class BenchCommand implements Callable<Integer> {
     if (group.rank() != 0) {
       return;
     }
-    String ranks = group.worldSize() == 1 ? "" : " ranks=" + group.worldSize();
+    String ranks = group.worldSize() == 1 ? "" : " ranks=" + group.worldSize()
+        + " negatives=" + (GlobalNegatives.wanted(spec.loss) ? "global" : "local");
     String allReduce = group.worldSize() == 1 ? "" : String.format(Locale.ROOT,
         " allreduce_seconds_per_step=%.3f allreduce_share=%.3f", allReduceSeconds / steps, allReduceSeconds / seconds);
     root.out.println(String.format(Locale.ROOT,

@@ -2,6 +2,7 @@ package dev.contrastive.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * NT-Xent, SimCLR's contrastive loss. For N images seen twice, the 2N projections are compared by
@@ -46,5 +47,37 @@ public final class NtXentLoss {
     NDArray positives = manager.eye(Math.toIntExact(n)).tile(new long[] {2, 2}).subi(self);
     NDArray logProbabilities = logits.sub(self.muli(1e9f)).logSoftmax(1);
     return logProbabilities.mul(positives).sum().divi(-rows);
+  }
+
+  /**
+   * The loss of some anchors of a larger batch: images {@code from} to {@code from + count - 1}
+   * (both views) pick their other view among all {@code 2M} projections. Global negatives use it
+   * with the gathered projections of every rank and the rows of this rank's own images; the mean
+   * of all ranks' values is {@link #compute} on the whole batch.
+   *
+   * @param all1 first views of all M images (M, D)
+   * @param all2 second views (M, D)
+   * @return the mean over the {@code 2 count} anchors
+   */
+  public NDArray computeForRows(NDArray all1, NDArray all2, long from, long count) {
+    NDManager manager = all1.getManager();
+    long m = all1.getShape().get(0);
+    int columns = Math.toIntExact(2 * m);
+    int anchors = Math.toIntExact(2 * count);
+    NDArray z = all1.concat(all2, 0);
+    NDArray unit = z.div(z.norm(new int[] {1}, true).maximum(1e-12f));
+    NDArray anchorRows = unit.get(from + ":" + (from + count)).concat(unit.get((m + from) + ":" + (m + from + count)), 0);
+    NDArray logits = anchorRows.matMul(unit.transpose()).divi(temperature);
+    float[] self = new float[anchors * columns];
+    float[] positives = new float[anchors * columns];
+    for (int a = 0; a < anchors; a++) {
+      long row = a < count ? from + a : m + from + (a - count);
+      long partner = row < m ? row + m : row - m;
+      self[Math.toIntExact(a * (long) columns + row)] = 1e9f;
+      positives[Math.toIntExact(a * (long) columns + partner)] = 1f;
+    }
+    Shape shape = new Shape(anchors, columns);
+    NDArray logProbabilities = logits.sub(manager.create(self, shape)).logSoftmax(1);
+    return logProbabilities.mul(manager.create(positives, shape)).sum().divi(-anchors);
   }
 }

@@ -1,20 +1,22 @@
 package dev.contrastive.trainer.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.contrastive.trainer.dist.BufferBroadcast;
+import dev.contrastive.trainer.dist.CrossRankSums;
 import dev.contrastive.trainer.dist.GradientAllReducer;
+import dev.contrastive.trainer.engine.Autograd;
+import dev.contrastive.trainer.loss.GlobalNegatives;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
 
 /**
  * One SimCLR optimisation step: both views in one forward pass (as the PyTorch reference does, so
- * BatchNorm sees all 2N images), NT-Xent, backward, gradient averaging across ranks, update.
+ * BatchNorm sees all 2N images), NT-Xent (with every rank's projections as negatives when {@link
+ * #withCrossRankSums} is set), backward, gradient averaging across ranks, update.
  * The forward's arrays live in a sub-manager closed before backward, so memory does not grow and
  * activations are freed as early as DJL allows.
  */
@@ -25,6 +27,8 @@ public final class SimClrStep {
   private final ParameterOptimizer optimizer;
   private final GradientAllReducer allReducer;
   private BufferBroadcast buffers;
+  private CrossRankSums sums;
+  private GlobalNegatives globalNegatives;
   private StepStats lastStats = new StepStats(0, 0, 0, 0, 0);
 
   /**
@@ -45,29 +49,49 @@ public final class SimClrStep {
   }
 
   /**
+   * Makes the loss take its negatives from every rank ({@code loss.negatives: global}); null keeps
+   * each rank's own.
+   */
+  public SimClrStep withGlobalNegatives(CrossRankSums crossRank) {
+    this.sums = crossRank;
+    this.globalNegatives = crossRank == null ? null : new GlobalNegatives(loss, crossRank);
+    return this;
+  }
+
+  /**
    * Trains on one batch of two views (row i of both shows the same image); the views are not
    * closed. Returns this rank's loss before the update.
    */
   public float run(NDArray first, NDArray second, float lr) {
     long start = System.nanoTime();
     float value;
-    try (NDManager kept = first.getManager().newSubManager();
-        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+    try (NDManager kept = first.getManager().newSubManager()) {
       NDArray l;
-      try (NDManager forward = first.getManager().newSubManager()) {
-        first.tempAttach(forward);
-        second.tempAttach(forward);
-        NDArray both = first.concat(second, 0);
-        NDArray projections =
-            model.forward(new ParameterStore(forward, false), new NDList(both), true).get(1);
-        long n = first.getShape().get(0);
-        l = loss.compute(projections.get("0:" + n), projections.get(n + ":"));
-        l.attach(kept);
+      try (Autograd recording = Autograd.record()) {
+        if (sums != null) {
+          sums.begin(kept);
+        }
+        try (NDManager forward = first.getManager().newSubManager()) {
+          first.tempAttach(forward);
+          second.tempAttach(forward);
+          NDArray both = first.concat(second, 0);
+          NDArray projections =
+              model.forward(new ParameterStore(forward, false), new NDList(both), true).get(1);
+          long n = first.getShape().get(0);
+          NDArray view1 = projections.get("0:" + n);
+          NDArray view2 = projections.get(n + ":");
+          l = globalNegatives != null ? globalNegatives.compute(view1, view2) : loss.compute(view1, view2);
+          l.attach(kept);
+        }
+        // Closing the forward's arrays before backward drops our handles on every activation: the
+        // autograd graph keeps what backward needs and frees each as backward passes it, as
+        // PyTorch does (ResNet-18, batch 64, 32 px: peak RSS 1727 -> 1459 MiB, PyTorch 1217 MiB).
+        if (sums != null) {
+          sums.backward(l);
+        } else {
+          Autograd.backward(l);
+        }
       }
-      // Closing the forward's arrays before backward drops our handles on every activation: the
-      // autograd graph keeps what backward needs and frees each as backward passes it, as
-      // PyTorch does (ResNet-18, batch 64, 32 px: peak RSS 1727 -> 1459 MiB, PyTorch 1217 MiB).
-      collector.backward(l);
       value = l.getFloat();
     }
     long backwardDone = System.nanoTime();

@@ -14,10 +14,12 @@ import dev.contrastive.trainer.data.TrainLoader;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.BufferBroadcast;
+import dev.contrastive.trainer.dist.CrossRankSums;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.dist.ReplicaCheck;
 import dev.contrastive.trainer.export.EndOfRunExport;
+import dev.contrastive.trainer.loss.GlobalNegatives;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.LearningRateSchedule;
@@ -169,8 +171,10 @@ public final class TrainingRun {
         NDManager manager = placement.newManager()) {
       SimClrModel model = SimClrNetwork.create(spec, manager);
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
+        AllReduceAlgorithm algorithm = allReduce != null ? allReduce : AllReduceAlgorithm.flat(group);
         GradientAllReducer allReducer = group.worldSize() == 1 ? null : new GradientAllReducer(group,
-            placement.transfer(), allReduce != null ? allReduce : AllReduceAlgorithm.flat(group));
+            placement.transfer(), algorithm);
+        boolean globalNegatives = allReducer != null && GlobalNegatives.wanted(spec.loss);
         Resumption.Start start = Resumption.load(store, model, optimizer, manager, seed, log::info);
         TrainingState state = start.state();
         boolean broadcastBuffers = allReducer != null && BufferBroadcast.wanted(spec.distributed);
@@ -192,7 +196,8 @@ public final class TrainingRun {
         TrainLoader loader =
             new TrainLoader(splits.train(), shards, augmenter, manager, seed, threads, PREFETCH_DEPTH);
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer)
-            .withBufferBroadcast(broadcastBuffers ? new BufferBroadcast(allReducer) : null);
+            .withBufferBroadcast(broadcastBuffers ? new BufferBroadcast(allReducer) : null)
+            .withGlobalNegatives(globalNegatives ? new CrossRankSums(group, algorithm) : null);
         KnnEvaluation evaluation = new KnnEvaluation(splits, spec.evaluation, threads);
         EncoderFeatures features = new EncoderFeatures(model.encoder(), spec.dataset.imageSize, splits.stats());
 
@@ -212,6 +217,12 @@ public final class TrainingRun {
             (allReduce != null ? allReduce : AllReduceAlgorithm.flat(group)).describe(), stepsPerEpoch, epochs, state.epochsDone() + 1,
             state.step()));
         log.info(lr.describe());
+        if (allReducer != null) {
+          log.info("negatives: " + (globalNegatives
+              ? "global (each rank's 2 x " + trainer.batchSizePerWorker + " anchors against all "
+                  + 2 * imagesPerStep + " projections of the step)"
+              : "local (each rank's own " + 2 * trainer.batchSizePerWorker + " projections)"));
+        }
         observer.started(totalSteps, epochs, state, lastCheckpoint);
 
         for (int epoch = state.epochsDone(); epoch < stopAt; epoch++) {
