@@ -54,6 +54,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -173,7 +174,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     } catch (PreviousRunObjectException e) {
       return awaitPreviousRun(RunRecorder.displayOnly(client, run, fieldManager, metrics), e, now);
     }
-    if (isFinished(run.getStatus())) {
+    if (isFinished(run.getStatus(), run.getMetadata().getGeneration())) {
       recorder.repairDisplay();
       return finished(client, run, pods, now);
     }
@@ -247,9 +248,11 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     Decision.Proceed proceed = (Decision.Proceed) decision;
     Set<String> existing = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     try {
-      WorkerPods.pods(run, world).stream()
-          .filter(pod -> !existing.contains(pod.getMetadata().getName()))
-          .forEach(owned::create);
+      List<Pod> missing = WorkerPods.pods(run, world).stream()
+          .filter(pod -> !existing.contains(pod.getMetadata().getName())).toList();
+      // Every name is looked at before any pod is made: a gang that cannot be whole creates nothing.
+      missing.forEach(owned::requireFreeOrOwned);
+      missing.forEach(owned::create);
     } catch (ForeignObjectException e) {
       // A pod of a worker's name that is not this run's: the gang can never be whole.
       return refuse(recorder, client, pods, e.getMessage(), now);
@@ -326,8 +329,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
 
   /**
    * The run needs a name that another owner's object holds: it fails (InvalidSpec, naming the
-   * object) and none of its workers run. Looked at again on the next event (an edit of the run),
-   * as a refused config is: no workers are recorded.
+   * object) and none of its workers run. Left alone until its spec is edited, as a refused config
+   * is ({@link #isFinished}).
    */
   private static UpdateControl<ContrastiveTrainingRun> refuse(
       RunRecorder recorder, KubernetesClient client, List<Pod> pods, String message, Instant now) {
@@ -393,14 +396,18 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   }
 
   /**
-   * Succeeded and Failed are final, except a config or template the operator refused before any worker ran
-   * (no workers recorded): fixing the spec must let it start.
+   * Succeeded and Failed are final, except a run the operator refused before any worker ran (no
+   * workers recorded: a config, template or name it cannot use, an object of another owner): that
+   * one is final for the spec it refused, so an edit of the spec (a new generation) lets it start.
+   * Refusing it again on every event would loop: the refusal's own writes and deletions are events.
    */
-  private static boolean isFinished(ContrastiveTrainingRunStatus status) {
-    return status != null && status.phase != null && status.phase.isFinished()
-        && (status.workers != null
-            || status.conditions.stream().noneMatch(c -> Outcome.INVALID_CONFIG.equals(c.getReason())
-                || Outcome.INVALID_SPEC.equals(c.getReason())));
+  static boolean isFinished(ContrastiveTrainingRunStatus status, Long generation) {
+    if (status == null || status.phase == null || !status.phase.isFinished()) {
+      return false;
+    }
+    boolean refused = status.workers == null && status.conditions.stream()
+        .anyMatch(c -> Outcome.INVALID_CONFIG.equals(c.getReason()) || Outcome.INVALID_SPEC.equals(c.getReason()));
+    return !refused || Objects.equals(status.observedGeneration, generation);
   }
 
   private String newToken() {

@@ -58,6 +58,11 @@ final class OwnedObjects {
     }
   }
 
+  /** Nothing of {@code desired}'s name exists, or this run controls it; else the run must not create it. */
+  void requireFreeOrOwned(HasMetadata desired) {
+    existing(desired).ifPresent(this::requireOwned);
+  }
+
   /** The config follows the spec: data and annotations are replaced when they differ, else left alone. */
   void ensure(ConfigMap desired) {
     ConfigMap actual = client.resource(desired).get();

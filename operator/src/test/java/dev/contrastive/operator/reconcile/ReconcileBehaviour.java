@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Test;
  */
 abstract class ReconcileBehaviour extends ClusterBehaviour {
 
+  /** How long a settled run must stay unchanged. */
+  private static final Duration QUIET = Duration.ofSeconds(3);
+
   @Test
   void onePodPerMatchingGpuNode() {
     gpuNode("a", 1);
@@ -338,8 +341,16 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
     ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
     assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidSpec");
     assertThat(failed.getStatus().message).contains("Pod simclr-worker-1");
-    await().atMost(WAIT).untilAsserted(() -> assertThat(pods("simclr")).extracting(p -> p.getMetadata().getName())
-        .containsExactly("simclr-worker-1"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(eventReasons("simclr")).containsOnlyOnce("InvalidSpec"));
+
+    // Failed once and left alone: no pod of its own comes and goes (the gang was never started, as
+    // it could not be whole), the run is written no more and no further Event comes.
+    String settled = run("simclr").getMetadata().getResourceVersion();
+    await().during(QUIET).atMost(WAIT).untilAsserted(() -> {
+      assertThat(pods("simclr")).extracting(p -> p.getMetadata().getName()).containsExactly("simclr-worker-1");
+      assertThat(run("simclr").getMetadata().getResourceVersion()).isEqualTo(settled);
+      assertThat(eventReasons("simclr")).containsOnlyOnce("InvalidSpec");
+    });
     assertThat(pods("simclr").get(0).getSpec().getContainers().get(0).getImage()).isEqualTo("someone-elses");
   }
 
