@@ -49,8 +49,8 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
     List<Pod> pods = awaitPods("simclr", 2);
 
     assertThat(pods).extracting(this::pinnedNode).containsExactly(tag + "-a", tag + "-b");
-    await().atMost(WAIT).untilAsserted(() ->
-        assertThat(run("simclr").getStatus().workers.nodes).containsExactly(tag + "-a", tag + "-b"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(run("simclr").getStatus().workers)
+        .isNotNull().satisfies(workers -> assertThat(workers.nodes).containsExactly(tag + "-a", tag + "-b")));
   }
 
   @Test
