@@ -46,14 +46,14 @@ def load_safetensors(path):
 
 
 def resnet_encoder(depth, width=64, stem="cifar"):
-    """torchvision's resnet18/34/50 at any first-stage width, without its classifier (fc)."""
+    """torchvision's resnet18/34/50/101/152 at any first-stage width, without its classifier (fc)."""
     model = getattr(torchvision.models, f"resnet{depth}")()
     if width != 64:  # torchvision fixes 64; rebuild the stages with its own blocks
         block = type(model.layer1[0])
         model.inplanes = width
         model.conv1 = nn.Conv2d(3, width, kernel_size=7, stride=2, padding=3, bias=False)
         model.bn1 = nn.BatchNorm2d(width)
-        units = [2, 2, 2, 2] if depth == 18 else [3, 4, 6, 3]
+        units = {18: [2, 2, 2, 2], 34: [3, 4, 6, 3], 50: [3, 4, 6, 3], 101: [3, 4, 23, 3], 152: [3, 8, 36, 3]}[depth]
         for stage, count in enumerate(units):
             layer = model._make_layer(block, width << stage, count, stride=1 if stage == 0 else 2)
             setattr(model, f"layer{stage + 1}", layer)

@@ -1,5 +1,6 @@
 package dev.contrastive.api.config;
 
+import dev.contrastive.api.encoder.ResNetDepth;
 import dev.contrastive.api.spec.ArchitectureSpec;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.api.spec.DatasetSpec;
@@ -18,8 +19,6 @@ final class CrossFieldRules {
       "resnet", List.of("depth", "width", "stem"),
       "mixer", List.of("depth", "width", "patchSize", "mlpRatio"),
       "parallel_vit", List.of("depth", "width", "patchSize", "heads", "mlpRatio", "qkNorm"));
-
-  private static final List<Integer> RESNET_DEPTHS = List.of(18, 34, 50, 101, 152);
 
   private CrossFieldRules() {}
 
@@ -88,9 +87,9 @@ final class CrossFieldRules {
         throw InvalidConfigException.at(at + key, "required but not set");
       }
     }
-    if (arch.family.equals("resnet") && !RESNET_DEPTHS.contains(arch.depth)) {
+    if (arch.family.equals("resnet") && ResNetDepth.of(arch.depth).isEmpty()) {
       throw InvalidConfigException.at(at + "depth",
-          "ResNet depth " + arch.depth + " is not built; allowed: " + RESNET_DEPTHS);
+          "ResNet depth " + arch.depth + " is not built; allowed: " + ResNetDepth.allowed());
     }
     if (arch.family.equals("parallel_vit") && arch.width % arch.heads != 0) {
       throw InvalidConfigException.at(at + "heads", arch.heads

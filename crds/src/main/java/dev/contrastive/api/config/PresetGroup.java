@@ -10,7 +10,7 @@ import java.util.List;
  */
 public enum PresetGroup {
   ARCHITECTURE("architecture", "preset", List.of(
-      "resnet18", "resnet34", "resnet50",
+      "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
       "mixer_s16", "mixer_b16", "mixer_s4",
       "parallel_vit_ti4", "parallel_vit_s4", "parallel_vit_s16", "parallel_vit_base")),
   DATASET("dataset", "type", List.of("cifar10", "imagefolder", "huggingface", "imagenet", "synthetic")),

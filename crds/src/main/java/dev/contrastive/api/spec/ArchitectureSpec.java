@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
- * Encoder choice. {@code preset} names a YAML preset (resnet18, mixer_s16, parallel_vit_s16, ...);
+ * Encoder choice. {@code preset} names a YAML preset (resnet18, resnet101, mixer_s16, parallel_vit_s16, ...);
  * every other field is null unless the user overrides what the preset sets.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -17,7 +17,7 @@ public class ArchitectureSpec {
 
   @Default("resnet18")
   @Pattern("^[a-z][a-z0-9_]*$")
-  @JsonPropertyDescription("Architecture preset: resnet18, resnet34, resnet50, mixer_s16, mixer_b16, mixer_s4, parallel_vit_ti4, parallel_vit_s4, parallel_vit_s16, parallel_vit_base, ...")
+  @JsonPropertyDescription("Architecture preset: resnet18, resnet34, resnet50, resnet101, resnet152, mixer_s16, mixer_b16, mixer_s4, parallel_vit_ti4, parallel_vit_s4, parallel_vit_s16, parallel_vit_base, ...")
   public String preset = "resnet18";
 
   @Pattern("^(resnet|mixer|parallel_vit)$")
@@ -26,7 +26,7 @@ public class ArchitectureSpec {
 
   @Min(1)
   @Max(200)
-  @JsonPropertyDescription("ResNet: 18, 34 or 50 layers; Mixer/ViT: number of blocks.")
+  @JsonPropertyDescription("ResNet: 18, 34, 50, 101 or 152 layers; Mixer/ViT: number of blocks.")
   public Integer depth;
 
   // libtorch 2.7.1's oneDNN convolution backward returns garbage and NaN input gradients for channel

@@ -107,7 +107,7 @@ class ConfigResolverTest {
         .isInstanceOfSatisfying(InvalidConfigException.class,
             e -> assertThat(e.field()).isEqualTo("spec.architecture.preset"))
         .hasMessage("spec.architecture.preset: unknown preset 'resnet19'; allowed: resnet18, resnet34,"
-            + " resnet50, mixer_s16, mixer_b16, mixer_s4, parallel_vit_ti4, parallel_vit_s4,"
+            + " resnet50, resnet101, resnet152, mixer_s16, mixer_b16, mixer_s4, parallel_vit_ti4, parallel_vit_s4,"
             + " parallel_vit_s16, parallel_vit_base");
   }
 

@@ -26,7 +26,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = "Write a checkpoint's encoder (optionally with its projection head) as a safetensors file with "
-        + "PyTorch's tensor names: torchvision resnet18/34/50, timm's MlpMixer, the parallel ViT of docs/export.md. "
+        + "PyTorch's tensor names: torchvision resnet18/34/50/101/152, timm's MlpMixer, the parallel ViT of docs/export.md. "
         + "The file's metadata holds the resolved config and the input normalisation.")
 final class ExportCommand implements Callable<Integer> {
 

@@ -10,10 +10,12 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.contrastive.api.encoder.ResNetDepth;
 
 /**
- * ResNet-18/34 (basic units) and ResNet-50 (bottleneck units) without the classifier: the output
- * is the globally average-pooled last stage, (B, 8 * width) for 18/34 and (B, 32 * width) for 50.
+ * ResNet-18/34 (basic units) and ResNet-50/101/152 (bottleneck units) without the classifier: the
+ * output is the globally average-pooled last stage, (B, 8 * width) for 18/34 and (B, 32 * width)
+ * for 50 and deeper. The depths and their units per stage are {@link ResNetDepth}'s.
  * Written here because DJL's {@code ResNetV1} builds a different network below 50 layers.
  */
 public final class ResNetEncoder extends AbstractBlock implements Encoder {
@@ -32,10 +34,11 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   /**
    * Builds the encoder.
    *
-   * @param depth 18, 34 or 50
+   * @param depth 18, 34, 50, 101 or 152 ({@link ResNetDepth})
    * @param width channels of the first stage (64 in the standard networks), a multiple of 16
    * @param stem the stem for the image size
-   * @throws IllegalArgumentException when the width is not a positive multiple of 16
+   * @throws IllegalArgumentException when the depth is not one of {@link ResNetDepth} or the width
+   *     is not a positive multiple of 16
    */
   public ResNetEncoder(int depth, int width, Stem stem) {
     // libtorch 2.7.1 (oneDNN) computes wrong, even NaN, input gradients for convolutions whose
@@ -44,8 +47,10 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
       throw new IllegalArgumentException("architecture.width=" + width + " is not a multiple of 16:"
           + " narrower convolutions get wrong gradients on AVX-512 CPUs; use 16, 32, 48, 64, ...");
     }
-    int[] unitsPerStage = unitsPerStage(depth);
-    boolean bottleneck = depth >= 50;
+    ResNetDepth layout = ResNetDepth.of(depth).orElseThrow(() -> new IllegalArgumentException(
+        "architecture.depth=" + depth + " is not a ResNet depth: use one of " + ResNetDepth.allowed()));
+    int[] unitsPerStage = layout.unitsPerStage();
+    boolean bottleneck = layout.bottleneck();
     body = addChildBlock("body", new SequentialBlock());
     body.add(stem(width, stem));
     int channels = width;
@@ -63,19 +68,6 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
     }
     body.add(Pool.globalAvgPool2dBlock());
     featureDim = channels;
-  }
-
-  private static int[] unitsPerStage(int depth) {
-    switch (depth) {
-      case 18:
-        return new int[] {2, 2, 2, 2};
-      case 34:
-      case 50:
-        return new int[] {3, 4, 6, 3};
-      default:
-        throw new IllegalArgumentException(
-            "architecture.depth=" + depth + " is not a ResNet depth: use 18, 34 or 50");
-    }
   }
 
   private static SequentialBlock stem(int width, Stem stem) {

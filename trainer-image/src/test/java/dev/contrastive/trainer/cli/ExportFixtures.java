@@ -24,6 +24,7 @@ final class ExportFixtures {
   static final Map<String, List<String>> ARCHITECTURES = Map.of(
       "resnet18", List.of(),
       "resnet50_w16", List.of("architecture=resnet50", "architecture.width=16"),
+      "resnet101_w16", List.of("architecture=resnet101", "architecture.width=16"),
       "mixer", List.of("architecture=mixer_s4", "architecture.width=64", "architecture.depth=2"),
       "parallel_vit", List.of("architecture=parallel_vit_ti4", "architecture.width=64", "architecture.depth=2",
           "architecture.heads=4"));

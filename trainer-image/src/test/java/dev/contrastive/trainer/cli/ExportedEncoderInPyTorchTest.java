@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The proof that an export is usable in PyTorch: the file loads with {@code strict=True} into
  * torchvision's resnet18 (CIFAR stem swapped in), into an MLP-Mixer written with timm's module
- * names, and into the modules of docs/export.md (a ResNet-50 at width 16 into torchvision's
+ * names, and into the modules of docs/export.md (ResNet-50 and -101 at width 16 into torchvision's
  * bottleneck stages rebuilt at that width), and PyTorch's features for a fixed batch of
  * images equal {@code trainer embed}'s to 1e-4 (eval mode: BatchNorm's running statistics).
  */
@@ -71,6 +71,12 @@ class ExportedEncoderInPyTorchTest {
   @Test
   void narrowResnet50LoadsIntoTorchvisionsBottlenecksRebuiltAtItsWidth() throws Exception {
     assertPyTorchMatchesEmbed("resnet50_w16", "docs");
+  }
+
+  @Test
+  void narrowResnet101LoadsIntoTorchvisionsBottlenecksRebuiltAtItsWidth() throws Exception {
+    // 23 units in layer3: the export numbers units within a stage past single digits
+    assertPyTorchMatchesEmbed("resnet101_w16", "docs");
   }
 
   @Test

@@ -26,6 +26,23 @@ class ResNetEncoderTest {
   }
 
   @Test
+  void resnet101And152HaveTheParameterCountsOfTorchvisionsStages() {
+    // torchvision's resnet101/152 rebuilt at width 16 with its own _make_layer (resnet_encoder in
+    // docs/export/contrastive_encoders.py), CIFAR stem, no fc: right only with [3, 4, 23, 3] and
+    // [3, 8, 36, 3] bottleneck units (at width 64 the same rule gives torchvision's 44.5 M and 60.2 M
+    // less fc and 7x7 stem)
+    for (var expected : java.util.Map.of(101, 2_675_856L, 152, 3_662_224L).entrySet()) {
+      try (NDManager manager = NDManager.newBaseManager()) {
+        ResNetEncoder encoder = new ResNetEncoder(expected.getKey(), 16, ResNetEncoder.Stem.CIFAR);
+        encoder.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+        assertThat(ParameterCount.trainable(encoder)).as("ResNet-%d", expected.getKey())
+            .isEqualTo(expected.getValue());
+        assertThat(encoder.featureDim()).isEqualTo(512);
+      }
+    }
+  }
+
+  @Test
   void resnet50ImagenetStemGivesBottleneckFeatures() {
     try (NDManager manager = NDManager.newBaseManager()) {
       ResNetEncoder encoder = new ResNetEncoder(50, 16, ResNetEncoder.Stem.IMAGENET);

@@ -152,6 +152,6 @@ class SimClrModelTest {
     spec.stem = "cifar";
     assertThatThrownBy(() -> Encoders.create(spec, 32))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("architecture.depth=20 is not a ResNet depth: use 18, 34 or 50");
+        .hasMessage("architecture.depth=20 is not a ResNet depth: use one of [18, 34, 50, 101, 152]");
   }
 }
