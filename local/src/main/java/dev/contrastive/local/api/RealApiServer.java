@@ -27,12 +27,13 @@ public final class RealApiServer implements ApiServer {
   }
 
   /**
-   * Starts the server. With {@code version} set it uses binaries already on disk (offline);
-   * without, kube-api-test downloads the newest release.
+   * Starts the server from the binaries in {@code binaries} (see ApiServerBinaries). With
+   * {@code version} set it uses binaries already there (offline); without, kube-api-test downloads
+   * the newest release into that folder.
    */
-  public static RealApiServer start(Optional<String> version, Path kubeconfig) {
+  public static RealApiServer start(Path binaries, Optional<String> version, Path kubeconfig) {
     KubeAPIServerConfigBuilder config = KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withOfflineMode(version.isPresent());
+        .withTestDir(binaries.toString()).withOfflineMode(version.isPresent());
     version.ifPresent(config::withApiServerVersion);
     KubeAPIServer server = new KubeAPIServer(config.build());
     server.start();
