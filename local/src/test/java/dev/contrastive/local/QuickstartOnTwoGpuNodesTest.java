@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -16,6 +17,7 @@ import picocli.CommandLine;
  * the simulated nodes advertise the two GPUs the run asks for, each pod starts one process per GPU,
  * and the run trains as 4 ranks to Succeeded. Shrunk to a few steps so it stays quick.
  */
+@Tag("slow")
 class QuickstartOnTwoGpuNodesTest {
 
   @Test

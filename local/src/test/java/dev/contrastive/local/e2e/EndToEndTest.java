@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * two simulated GPU nodes, the operator in-process and the trainer pods as child JVMs. Each test
  * trains a tiny run in its own namespace.
  */
+@Tag("slow")
 class EndToEndTest {
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);

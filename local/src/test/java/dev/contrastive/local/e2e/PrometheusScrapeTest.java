@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * cluster lists, as a PodMonitor would find them in a cluster): the loss series of rank 0 and
  * rank 1 are there, and every query of the run's Grafana dashboard answers.
  */
+@Tag("slow")
 class PrometheusScrapeTest {
 
   private static final String NAMESPACE = "prom";

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * monitoring component), differing only in Helm's own labels; `helm lint` passes and a real API
  * server accepts the rendered objects. The helm binary is $HELM, else scripts/fetch-helm.sh's.
  */
+@Tag("slow")
 class HelmChartTest {
 
   private static final Path CHART = Path.of("../charts/contrastive-operator");

@@ -9,11 +9,13 @@ import io.javaoperatorsdk.operator.Operator;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The lifecycle on the Fabric8 mock server in CRUD mode, under plain JOSDK so that the operator can
  * be stopped and started again like a new process.
  */
+@Tag("slow")
 @EnableKubernetesMockClient(crud = true)
 class MockServerLifecycleTest extends LifecycleBehaviour {
 

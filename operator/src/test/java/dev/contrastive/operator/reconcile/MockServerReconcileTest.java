@@ -19,9 +19,11 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The Quarkus operator as packaged, against the Fabric8 mock server in CRUD mode. */
+@Tag("slow")
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class MockServerReconcileTest extends ReconcileBehaviour {

@@ -8,8 +8,10 @@ import io.javaoperatorsdk.operator.Operator;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /** The lifecycle on a real kube-apiserver (no scheduler, kubelet or garbage collector: the test plays them). */
+@Tag("slow")
 class RealApiServerLifecycleTest extends LifecycleBehaviour {
 
   private static Operator operator;

@@ -12,12 +12,14 @@ import io.javaoperatorsdk.operator.Operator;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The same reconciler under plain JOSDK against a real kube-apiserver: schema defaulting, status
  * subresource, field managers and pod validation as a cluster has them.
  */
+@Tag("slow")
 class RealApiServerReconcileTest extends ReconcileBehaviour {
 
   private static Operator operator;

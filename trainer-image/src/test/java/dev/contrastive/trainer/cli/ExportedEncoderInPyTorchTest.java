@@ -14,6 +14,7 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bottleneck stages rebuilt at that width), and PyTorch's features for a fixed batch of
  * images equal {@code trainer embed}'s to 1e-4 (eval mode: BatchNorm's running statistics).
  */
+@Tag("slow")
 class ExportedEncoderInPyTorchTest {
 
   private static final Path SCRIPT = Path.of("src/test/resources/export/torch_features.py");

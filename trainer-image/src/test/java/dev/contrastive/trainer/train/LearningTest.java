@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * encoder whose kNN top-1 on the 500 test images beats both the same encoder untrained and raw
  * pixels, and the loss falls on the way.
  */
+@Tag("slow")
 class LearningTest {
 
   @Test
