@@ -70,12 +70,17 @@ public final class OperatorOwnedFields {
   public static final List<String> RESERVED_ENV = List.of(
       "RANK", "NODE_RANK", "NPROC_PER_NODE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "CONTRASTIVE_GPUS",
       "CUDA_VISIBLE_DEVICES", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "RUN_NAME", "NAMESPACE", "POD_IP",
-      "RENDEZVOUS_TOKEN", "CONFIG_FILE", "OPT_OUT_TRACKING", "DJL_OFFLINE", "DJL_CACHE_DIR", "HOME", "RUN_UID");
+      "RENDEZVOUS_TOKEN", "CONFIG_FILE", "OPT_OUT_TRACKING", "DJL_OFFLINE", "DJL_CACHE_DIR", "HOME", "RUN_UID",
+      "HF_HOME");
 
   /** Names of the operator's pod volumes. */
-  public static final List<String> RESERVED_VOLUMES = List.of("config", "tmp", "djl-cache", "checkpoints", "dshm");
+  public static final List<String> RESERVED_VOLUMES =
+      List.of("config", "tmp", "djl-cache", "checkpoints", "dshm", "hf-cache");
 
-  /** Mount paths of the operator's volumes in the trainer, besides spec.checkpoint.mountPath. */
+  /**
+   * Mount paths of the operator's volumes in the trainer, besides spec.checkpoint.mountPath and
+   * spec.dataset.cache.mountPath.
+   */
   public static final List<String> RESERVED_MOUNT_PATHS = List.of("/etc/contrastive", "/tmp", "/var/cache/djl",
       "/dev/shm");
 

@@ -117,7 +117,7 @@ public final class TemplateCelRules {
 
   static String mountsMessage() {
     return TRAINER + ".volumeMounts: " + String.join(", ", OperatorOwnedFields.RESERVED_MOUNT_PATHS)
-        + " and spec.checkpoint.mountPath are the operator's mount paths; mount elsewhere";
+        + ", spec.checkpoint.mountPath and spec.dataset.cache.mountPath are the operator's mount paths; mount elsewhere";
   }
 
   static String resourcesMessage(String resource, String instead) {

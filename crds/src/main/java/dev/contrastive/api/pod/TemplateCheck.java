@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contrastive.api.config.InvalidConfigException;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.api.spec.DatasetCacheSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -119,6 +120,7 @@ public final class TemplateCheck {
     List<String> reservedPaths = new ArrayList<>(OperatorOwnedFields.RESERVED_MOUNT_PATHS);
     reservedPaths.add(spec.checkpoint == null || spec.checkpoint.mountPath == null
         ? "/checkpoints" : spec.checkpoint.mountPath);
+    reservedPaths.add(DatasetCacheSpec.mountPathOf(spec.dataset));
     for (VolumeMount mount : nullToEmpty(trainer.getVolumeMounts())) {
       if (reservedPaths.contains(trimSlash(mount.getMountPath()))) {
         throw InvalidConfigException.at(TemplateCelRules.TRAINER + ".volumeMounts", mount.getMountPath()

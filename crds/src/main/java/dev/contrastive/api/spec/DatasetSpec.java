@@ -59,7 +59,8 @@ public class DatasetSpec {
       + " holds at most twice as many shards in memory (default 2).")
   public Integer shuffleShards;
 
-  @JsonPropertyDescription("huggingface: where downloaded files are kept (HF_HOME), reused by restarts and later runs.")
+  @JsonPropertyDescription("huggingface: where downloaded files are kept (HF_HOME); a claim named here is reused by"
+      + " gang restarts and later runs.")
   public DatasetCacheSpec cache;
 
   @Pattern("^(imagenet|measured)$")

@@ -1,7 +1,9 @@
 package dev.contrastive.operator.plan;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.config.InvalidConfigException;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
+import dev.contrastive.api.spec.DatasetCacheSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -29,6 +31,8 @@ public final class WorkerPods {
   /** A memory-backed emptyDir of spec.resources.sharedMemory, mounted where data loaders expect shared memory. */
   public static final String SHARED_MEMORY_VOLUME = "dshm";
   public static final String SHARED_MEMORY_PATH = "/dev/shm";
+  /** Hugging Face downloads (HF_HOME): spec.dataset.cache.claimName, else an emptyDir. */
+  public static final String HF_CACHE_VOLUME = "hf-cache";
   /** The trainer's user in the image; a fixed non-root id so volumes are writable. */
   public static final long TRAINER_UID = 1000L;
 
@@ -166,6 +170,8 @@ public final class WorkerPods {
         env("OPT_OUT_TRACKING", "true"),
         env("DJL_OFFLINE", "true"),
         env("DJL_CACHE_DIR", DJL_CACHE_DIR),
+        // Hub data sets download here (and the Hugging Face tools look here), on the cache volume.
+        env("HF_HOME", DatasetCacheSpec.mountPathOf(spec.dataset)),
         env("HOME", "/tmp")));
     return vars;
   }
@@ -203,10 +209,21 @@ public final class WorkerPods {
             .withNewConfigMap().withName(RunNames.config(run)).endConfigMap().build(),
         new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build(),
         new VolumeBuilder().withName("djl-cache").withNewEmptyDir().endEmptyDir().build(),
-        checkpoint.build()));
+        checkpoint.build(),
+        hubCache(spec)));
     sharedMemory(spec).ifPresent(size -> volumes.add(new VolumeBuilder().withName(SHARED_MEMORY_VOLUME)
         .withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity(size)).endEmptyDir().build()));
     return volumes;
+  }
+
+  /** The claim spec.dataset.cache names (kept across restarts and runs), else an emptyDir of the pod. */
+  private static Volume hubCache(ContrastiveTrainingRunSpec spec) {
+    VolumeBuilder cache = new VolumeBuilder().withName(HF_CACHE_VOLUME);
+    DatasetCacheSpec claim = spec.dataset == null ? null : spec.dataset.cache;
+    if (claim != null && claim.claimName != null) {
+      return cache.withNewPersistentVolumeClaim().withClaimName(claim.claimName).endPersistentVolumeClaim().build();
+    }
+    return cache.withNewEmptyDir().endEmptyDir().build();
   }
 
   /** resources.sharedMemory: the size of a memory-backed /dev/shm, when set. */
@@ -223,7 +240,19 @@ public final class WorkerPods {
         mount("djl-cache", DJL_CACHE_DIR, false),
         mount("checkpoints", checkpointPath, false)));
     sharedMemory(spec).ifPresent(size -> mounts.add(mount(SHARED_MEMORY_VOLUME, SHARED_MEMORY_PATH, false)));
+    String cachePath = DatasetCacheSpec.mountPathOf(spec.dataset);
+    for (VolumeMount own : mounts) {
+      if (trimSlash(own.getMountPath()).equals(trimSlash(cachePath))) {
+        throw InvalidConfigException.at("spec.dataset.cache.mountPath", cachePath + " is already the mount path of the"
+            + " operator's volume '" + own.getName() + "'; choose another path");
+      }
+    }
+    mounts.add(mount(HF_CACHE_VOLUME, cachePath, false));
     return mounts;
+  }
+
+  private static String trimSlash(String path) {
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   private static VolumeMount mount(String volume, String path, boolean readOnly) {

@@ -56,7 +56,7 @@ class WorkerPodTemplateTest {
           - {name: check-data, image: busybox, command: [ls, /data], volumeMounts: [{name: imagenet, mountPath: /data}]}
         containers:
           - name: trainer
-            env: [{name: HF_HOME, value: /tmp/hf}, {name: SHARD, value: "$(RANK)"}]
+            env: [{name: DATA_ROOT, value: /data/imagenet}, {name: SHARD, value: "$(RANK)"}]
             envFrom: [{secretRef: {name: tracking-keys}}]
             volumeMounts:
               - {name: imagenet, mountPath: /data/imagenet, readOnly: true}
@@ -90,7 +90,7 @@ class WorkerPodTemplateTest {
     assertThat(pod.getSpec().getImagePullSecrets()).extracting(s -> s.getName()).containsExactly("registry-login");
     assertThat(pod.getSpec().getTopologySpreadConstraints()).hasSize(1);
     assertThat(pod.getSpec().getVolumes()).extracting(Volume::getName)
-        .containsExactly("config", "tmp", "djl-cache", "checkpoints", "imagenet", "hf-token");
+        .containsExactly("config", "tmp", "djl-cache", "checkpoints", "hf-cache", "imagenet", "hf-token");
     assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName).containsExactly("check-data");
     assertThat(pod.getSpec().getContainers()).extracting(Container::getName).containsExactly("trainer", "uploader");
     // the operator's pod fields are all still there
@@ -110,7 +110,7 @@ class WorkerPodTemplateTest {
     assertThat(trainer.getWorkingDir()).isEqualTo("/tmp");
     // the operator's env first, so the template's may refer to it; envFrom cannot override it
     assertThat(trainer.getEnv()).startsWith(own.getEnv().toArray(EnvVar[]::new));
-    assertThat(trainer.getEnv()).extracting(EnvVar::getName).endsWith("HF_HOME", "SHARD");
+    assertThat(trainer.getEnv()).extracting(EnvVar::getName).endsWith("DATA_ROOT", "SHARD");
     assertThat(trainer.getEnvFrom()).extracting(e -> e.getSecretRef().getName()).containsExactly("tracking-keys");
     assertThat(trainer.getVolumeMounts()).startsWith(own.getVolumeMounts().toArray(new io.fabric8.kubernetes.api.model.VolumeMount[0]));
     assertThat(trainer.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/data/imagenet") && m.getReadOnly());
@@ -204,7 +204,7 @@ class WorkerPodTemplateTest {
     assertThat(pod.getSpec().getVolumes()).extracting(Volume::getName)
         .containsExactlyInAnyOrderElementsOf(OperatorOwnedFields.RESERVED_VOLUMES);
     assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts()).extracting(m -> m.getMountPath())
-        .filteredOn(path -> !path.equals("/checkpoints"))
+        .filteredOn(path -> !path.equals("/checkpoints") && !path.equals("/cache/huggingface"))
         .containsExactlyInAnyOrderElementsOf(OperatorOwnedFields.RESERVED_MOUNT_PATHS);
   }
 
@@ -245,6 +245,26 @@ class WorkerPodTemplateTest {
       run.getSpec().template = template(bad.getValue());
       assertRefused(bad.getKey(), "");
     }
+  }
+
+  @Test
+  void theHubCacheIsTheOperatorsAndATemplateNamingItIsRefusedWithOneLine() throws Exception {
+    run.getSpec().template = template("spec: {volumes: [{name: hf-cache, persistentVolumeClaim: {claimName: mine}}]}");
+    assertRefused("spec.template.spec.volumes", "hf-cache are the operator's volume names; choose another name");
+    assertThatThrownBy(() -> WorkerPods.pod(run, world, 0)).hasMessage("spec.template.spec.volumes[hf-cache]: config,"
+        + " tmp, djl-cache, checkpoints, dshm, hf-cache are the operator's volume names; choose another name");
+
+    run.getSpec().template = template("spec: {containers: [{name: trainer, env: [{name: HF_HOME, value: /tmp/hf}]}]}");
+    assertRefused("spec.template.spec.containers[trainer].env", "HF_HOME is set by the operator");
+
+    run.getSpec().template = template("spec: {volumes: [{name: mine, emptyDir: {}}],"
+        + " containers: [{name: trainer, volumeMounts: [{name: mine, mountPath: /cache/huggingface}]}]}");
+    assertRefused("spec.template.spec.containers[trainer].volumeMounts", "/cache/huggingface is the operator's mount path");
+
+    // the claim for the cache goes in spec.dataset.cache, and a template may still use HF_* variables
+    run.getSpec().template = template("spec: {containers: [{name: trainer, env: [{name: HF_HUB_OFFLINE, value: '1'}]}]}");
+    assertThat(WorkerPods.pod(run, world, 0).getSpec().getContainers().get(0).getEnv())
+        .anyMatch(e -> e.getName().equals("HF_HUB_OFFLINE"));
   }
 
   @Test

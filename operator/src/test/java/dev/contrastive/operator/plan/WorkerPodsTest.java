@@ -1,8 +1,11 @@
 package dev.contrastive.operator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.config.InvalidConfigException;
+import dev.contrastive.api.spec.DatasetCacheSpec;
 import dev.contrastive.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -183,7 +186,57 @@ class WorkerPodsTest {
     assertThat(container(pod).getVolumeMounts())
         .filteredOn(m -> !Boolean.TRUE.equals(m.getReadOnly()))
         .extracting(m -> m.getMountPath())
-        .containsExactlyInAnyOrder("/tmp", "/var/cache/djl", "/checkpoints");
+        .containsExactlyInAnyOrder("/tmp", "/var/cache/djl", "/checkpoints", "/cache/huggingface");
+  }
+
+  @Test
+  void hubDownloadsGoToAnEmptyDirCacheAtHfHomeByDefault() {
+    run.getSpec().dataset.type = "huggingface";
+    run.getSpec().dataset.source = "ILSVRC/imagenet-1k";
+    Pod pod = WorkerPods.pod(run, world, 0);
+
+    assertThat(volume(pod, "hf-cache").getEmptyDir()).isNotNull();
+    assertThat(volume(pod, "hf-cache").getPersistentVolumeClaim()).isNull();
+    assertThat(container(pod).getVolumeMounts())
+        .anyMatch(m -> m.getName().equals("hf-cache") && m.getMountPath().equals("/cache/huggingface") && !m.getReadOnly());
+    assertThat(env(pod, "HF_HOME")).isEqualTo("/cache/huggingface");
+  }
+
+  @Test
+  void hubDownloadsGoToTheNamedCacheClaimSoRestartsFindThem() {
+    run.getSpec().dataset.type = "huggingface";
+    run.getSpec().dataset.source = "ILSVRC/imagenet-1k";
+    run.getSpec().dataset.cache = new DatasetCacheSpec();
+    run.getSpec().dataset.cache.claimName = "hf-cache-claim";
+    run.getSpec().dataset.cache.mountPath = "/data/hf";
+    for (Pod pod : WorkerPods.pods(run, world)) {
+      assertThat(volume(pod, "hf-cache").getPersistentVolumeClaim().getClaimName()).isEqualTo("hf-cache-claim");
+      assertThat(volume(pod, "hf-cache").getEmptyDir()).isNull();
+      assertThat(container(pod).getVolumeMounts())
+          .anyMatch(m -> m.getName().equals("hf-cache") && m.getMountPath().equals("/data/hf") && !m.getReadOnly());
+      assertThat(env(pod, "HF_HOME")).isEqualTo("/data/hf");
+    }
+  }
+
+  @Test
+  void aCacheMountPathOnAnOperatorsMountIsRefusedNamingTheField() {
+    run.getSpec().dataset.cache = new DatasetCacheSpec();
+    run.getSpec().dataset.cache.mountPath = "/checkpoints/";
+
+    assertThatThrownBy(() -> WorkerPods.checkTemplate(run))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+          assertThat(e.field()).isEqualTo("spec.dataset.cache.mountPath");
+          assertThat(e.getMessage()).isEqualTo("spec.dataset.cache.mountPath: /checkpoints/ is already the mount path"
+              + " of the operator's volume 'checkpoints'; choose another path");
+        });
+  }
+
+  private static Volume volume(Pod pod, String name) {
+    return pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static String env(Pod pod, String name) {
+    return container(pod).getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow().getValue();
   }
 
   @Test
