@@ -81,7 +81,7 @@ final class ExportCommand implements Callable<Integer> {
   /** The normalisation the run trained with; null (and said so) when its dataset is not readable here. */
   private ChannelStats inputStats(ContrastiveTrainingRunSpec spec) {
     try {
-      return Datasets.open(spec.dataset, spec.trainer.seed).stats();
+      return Datasets.inputStats(spec.dataset, spec.trainer.seed, root.env);
     } catch (DataException e) {
       root.out.println("note: the run's dataset is not readable here, so the file records no input_mean/input_std ("
           + e.getMessage() + ")");

@@ -5,16 +5,21 @@ import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.data.Datasets;
 import dev.contrastive.trainer.device.Placement;
 import dev.contrastive.trainer.dist.AllReduceAlgorithm;
+import dev.contrastive.trainer.dist.NodeLayout;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.engine.GradientSelfCheck;
 import dev.contrastive.trainer.observe.Observability;
 import dev.contrastive.trainer.observe.RunIdentity;
 import dev.contrastive.trainer.observe.Observers;
+import dev.contrastive.trainer.report.StatusMessages;
+import dev.contrastive.trainer.report.StatusWriter;
 import dev.contrastive.trainer.report.StatusWriters;
 import dev.contrastive.trainer.train.RunCheckpointFolder;
 import dev.contrastive.trainer.train.TrainingRun;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,8 +63,14 @@ final class TrainCommand implements Callable<Integer> {
     if (nproc < 1 || nodes < 1) {
       throw new UserInputException("--nproc " + nproc + " --nodes " + nodes + " is not allowed; use 1 or more");
     }
-    // A worker without its data fails here, once per pod, rather than after joining its gang.
-    Datasets.checkSource(spec.dataset);
+    // A worker without its data fails here, once per pod, rather than after joining its gang; a Hub
+    // data set is downloaded here too (by the pod's launcher, whose processes then find it in the
+    // cache), or ranks that joined would wait for it in their first collective.
+    if (root.env.containsKey(NodeLayout.LOCAL_RANK)) {
+      Datasets.checkSource(spec.dataset);
+    } else {
+      Datasets.prepare(spec.dataset, root.env, downloadProgress(spec));
+    }
     OptionalInt children = ChildProcesses.launchIfParent(root, nodes, nproc, this::workerArguments);
     if (children.isPresent()) {
       return children.getAsInt();
@@ -90,6 +101,19 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Download progress to the log and, from the pod of node rank 0 (whose process or launcher is
+   * the only one with a writer), into the run's status while no rank trains yet.
+   */
+  private StatusMessages downloadProgress(ContrastiveTrainingRunSpec spec) {
+    boolean rankZeroPod = "0".equals(root.env.getOrDefault("NODE_RANK", "0").strip())
+        && "0".equals(root.env.getOrDefault("RANK", "0").strip());
+    StatusWriter writer = rankZeroPod && "huggingface".equals(spec.dataset.type)
+        ? StatusWriters.fromEnvironment(root.env) : StatusWriter.NONE;
+    return new StatusMessages(writer, Duration.ofSeconds(spec.trainer.statusIntervalSeconds), Clock.systemUTC(),
+        root.out::println);
   }
 
   /**

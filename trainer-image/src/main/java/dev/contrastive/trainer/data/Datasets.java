@@ -60,6 +60,41 @@ public final class Datasets {
   }
 
   /**
+   * What a worker pod does once before its training processes start and join the gang: checks that
+   * a folder data set is there ({@link #checkSource}) and downloads a Hub data set into the cache
+   * (HF_HOME), so that the processes only read it and no rank waits in a collective for a download.
+   *
+   * @param env the pod's environment (HF_ENDPOINT, HF_TOKEN, HF_HOME, ...)
+   * @param progress receives download progress lines
+   * @throws DataException for a missing or unusable data set
+   */
+  public static void prepare(DatasetSpec spec, Map<String, String> env, Consumer<String> progress) {
+    checkSource(spec);
+    if ("huggingface".equals(spec.type)) {
+      HubDatasets.download(spec, HubSettings.fromEnvironment(env), progress);
+    }
+  }
+
+  /**
+   * The input normalisation a run trains with, for tools that use its trained encoder (export). A
+   * Hub data set is never downloaded for it: unless measured, its normalisation is ImageNet's;
+   * measured statistics come from the Hugging Face cache alone (as with HF_HUB_OFFLINE).
+   *
+   * @throws DataException when the data the statistics need cannot be read here
+   */
+  public static ChannelStats inputStats(DatasetSpec spec, long seed, Map<String, String> env) {
+    if ("huggingface".equals(spec.type)) {
+      if (!"measured".equals(spec.normalization)) {
+        return ChannelStats.IMAGENET;
+      }
+      Map<String, String> offline = new java.util.HashMap<>(env);
+      offline.put("HF_HUB_OFFLINE", "1");
+      return open(spec, seed, offline, line -> { }).stats();
+    }
+    return open(spec, seed, env, line -> { }).stats();
+  }
+
+  /**
    * @param seed the run's seed; only the synthetic set depends on it
    * @throws DataException for a missing setting or bad data
    */

@@ -28,6 +28,7 @@ import dev.contrastive.trainer.optim.ParameterOptimizer;
 import dev.contrastive.trainer.optim.ScaledLearningRate;
 import dev.contrastive.trainer.report.BackgroundProgressReporter;
 import dev.contrastive.trainer.report.ProgressReporter;
+import dev.contrastive.trainer.report.StatusMessages;
 import dev.contrastive.trainer.report.StatusWriter;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -125,16 +126,10 @@ public final class TrainingRun {
    * shows why the run has not started training.
    */
   private Consumer<String> dataProgress(boolean leader) {
-    ProgressReporter reporter = new ProgressReporter(leader ? statusWriter : StatusWriter.NONE,
+    return new StatusMessages(leader ? statusWriter : StatusWriter.NONE,
         Duration.ofSeconds(spec.trainer.statusIntervalSeconds), Clock.systemUTC(), System.out::println);
-    return line -> {
-      System.out.println(line);
-      ProgressStatus status = new ProgressStatus();
-      status.message = line.length() > ProgressStatus.MESSAGE_MAX_LENGTH
-          ? line.substring(0, ProgressStatus.MESSAGE_MAX_LENGTH) : line;
-      reporter.maybeReport(status);
-    };
   }
+
 
   /**
    * Trains to {@code trainer.maxEpochs}, or stops after epoch {@code stopAfterEpochs} (a count of

@@ -119,6 +119,46 @@ class ExportCommandTest {
   }
 
   @Test
+  void aHubRunIsExportedWithoutAskingTheHub() throws IOException {
+    Path out = dir.resolve("hub.safetensors");
+    java.util.List<String> requests = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    com.sun.net.httpserver.HttpServer hub =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    hub.createContext("/", exchange -> {
+      requests.add(exchange.getRequestURI().toString());
+      exchange.sendResponseHeaders(503, -1);
+      exchange.close();
+    });
+    hub.start();
+    try {
+      Map<String, String> env = Map.of("HF_ENDPOINT", "http://127.0.0.1:" + hub.getAddress().getPort(),
+          "HF_HOME", dir.resolve("hf").toString());
+      String[] hubRun = {"dataset=huggingface", "dataset.source=ILSVRC/imagenet-1k", "dataset.imageSize=32",
+          "--checkpoint", ExportFixtures.trained("resnet18").toString()};
+
+      // ImageNet's normalisation is known without the data
+      CliRun run = CliRun.run(env, concat(ExportFixtures.args("export", "resnet18", hubRun), "--out", out.toString()));
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      assertThat(new ObjectMapper().readTree(Safetensors.readMetadata(out).get("input_mean")).toString())
+          .isEqualTo("[0.485,0.456,0.406]");
+
+      // measured statistics come from the cache alone: an empty one is a note, not a download
+      CliRun measured = CliRun.run(env, concat(ExportFixtures.args("export", "resnet18", hubRun),
+          "dataset.normalization=measured", "--out", dir.resolve("measured.safetensors").toString()));
+      assertThat(measured.exitCode()).as(measured.err()).isZero();
+      assertThat(measured.out()).contains("note: the run's dataset is not readable here")
+          .contains("is not in the Hugging Face cache");
+      assertThat(requests).isEmpty();
+    } finally {
+      hub.stop(0);
+    }
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    return java.util.stream.Stream.concat(Arrays.stream(first), Arrays.stream(more)).toArray(String[]::new);
+  }
+
+  @Test
   void unknownFormatIsOneLineNamingTheFormats() {
     CliRun run = CliRun.run(ExportFixtures.args("export", "resnet18", "--checkpoint", dir.toString(),
         "--format", "onnx", "--out", dir.resolve("x.onnx").toString()));

@@ -44,17 +44,45 @@ public final class HubDatasets {
     return open(spec, settings, progress, Backoff.DEFAULT, STALL_TIMEOUT, PROGRESS_INTERVAL);
   }
 
+  /**
+   * Brings what the cache lacks of the two splits into it (with HF_HUB_OFFLINE: checks that the
+   * cache has them), without reading them: the trainer does this once per pod before its processes
+   * start and join the gang, so that no rank waits in a collective for another node's download.
+   *
+   * @throws DataException naming the setting, file or repository when the data cannot be used
+   * @throws HubUnavailableException when the Hub cannot be reached, even after retries
+   */
+  public static void download(DatasetSpec spec, HubSettings settings, Consumer<String> progress) {
+    download(spec, settings, progress, Backoff.DEFAULT, STALL_TIMEOUT, PROGRESS_INTERVAL);
+  }
+
+  static void download(DatasetSpec spec, HubSettings settings, Consumer<String> progress, Backoff backoff,
+      Duration stallTimeout, Duration progressInterval) {
+    snapshot(spec, settings, progress, backoff, stallTimeout, progressInterval);
+  }
+
   static DatasetSplits open(DatasetSpec spec, HubSettings settings, Consumer<String> progress, Backoff backoff,
       Duration stallTimeout, Duration progressInterval) {
+    HubSnapshot snapshot = snapshot(spec, settings, progress, backoff, stallTimeout, progressInterval);
+    SplitChoice choice = SplitChoice.of(spec, snapshot.parquetFiles(), snapshot.describe());
+    return read(snapshot, choice, spec);
+  }
+
+  private static HubSnapshot snapshot(DatasetSpec spec, HubSettings settings, Consumer<String> progress,
+      Backoff backoff, Duration stallTimeout, Duration progressInterval) {
     if (spec.imageSize == null) {
       throw new DataException("dataset.imageSize is required for dataset.type huggingface");
+    }
+    if (spec.source == null) {
+      throw new DataException("dataset.source is required for dataset.type huggingface (a Hub repository id such as"
+          + " ILSVRC/imagenet-1k)");
     }
     HubSnapshot snapshot = settings.offline()
         ? cached(spec, settings)
         : new HubDownloader(settings, new HubClient(settings, backoff, stallTimeout), progress, progressInterval,
             Clock.systemUTC()).fetch(spec);
-    SplitChoice choice = SplitChoice.of(spec, snapshot.parquetFiles(), snapshot.describe());
-    return read(snapshot, choice, spec);
+    SplitChoice.of(spec, snapshot.parquetFiles(), snapshot.describe()); // a missing split fails here
+    return snapshot;
   }
 
   /** The data set as the cache has it, without asking the Hub (HF_HUB_OFFLINE). */

@@ -108,6 +108,11 @@ final class HubDownloader {
         tally.cached(file);
       }
     }
+    if (tally.complete()) {
+      progress.accept(repo + ": the " + files.size() + " shards of the two splits (" + DownloadProgress.size(tally.total)
+          + ") are in the cache at commit " + commit.substring(0, Math.min(12, commit.length())));
+      return;
+    }
     report(tally, true);
     for (HubFile file : files) {
       if (present(cache, commit, file)) {
@@ -262,6 +267,10 @@ final class HubDownloader {
 
     void fileDone() {
       filesDone++;
+    }
+
+    boolean complete() {
+      return filesDone == files;
     }
 
     DownloadProgress progress(Instant now) {

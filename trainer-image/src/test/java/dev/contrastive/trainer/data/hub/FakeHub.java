@@ -47,6 +47,7 @@ public final class FakeHub implements AutoCloseable {
   private final Map<String, AtomicInteger> truncate = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> corrupt = new ConcurrentHashMap<>();
   private final AtomicInteger unavailable = new AtomicInteger();
+  private volatile long pauseMillisPerKb;
 
   /** A repository: revisions to commits, each commit's files. */
   public static final class Repo {
@@ -102,6 +103,11 @@ public final class FakeHub implements AutoCloseable {
   /** The next {@code times} downloads of the blob send other bytes of the right length. */
   void corrupt(String sha256, int times) {
     corrupt.put(sha256, new AtomicInteger(times));
+  }
+
+  /** Downloads send a kilobyte at a time with this pause after each, as a slow Hub would. */
+  void slow(java.time.Duration pausePerKb) {
+    pauseMillisPerKb = pausePerKb.toMillis();
   }
 
   /** The next {@code times} requests of any kind get 503. */
@@ -253,11 +259,26 @@ public final class FakeHub implements AutoCloseable {
     boolean breakOff = cut != null && cut.getAndDecrement() > 0;
     exchange.sendResponseHeaders(range != null ? 206 : 200, length);
     OutputStream body = exchange.getResponseBody();
-    body.write(content, (int) start, breakOff ? length / 2 : length);
-    body.flush();
+    int end = (int) start + (breakOff ? length / 2 : length);
+    int step = pauseMillisPerKb > 0 ? 1024 : end;
+    for (int at = (int) start; at < end; at += step) {
+      body.write(content, at, Math.min(step, end - at));
+      body.flush();
+      pause();
+    }
     if (breakOff) {
       exchange.getHttpContext().getServer(); // the connection drops with the exchange's close below
       throw new IOException("breaking off the download on purpose");
+    }
+  }
+
+  private void pause() {
+    if (pauseMillisPerKb > 0) {
+      try {
+        Thread.sleep(pauseMillisPerKb);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -92,6 +92,21 @@ final class ParquetFiles {
     return out.toByteArray();
   }
 
+  /**
+   * A shard of {@code count} 16 px images of noise (labels {@code i % 3} from {@code first}), tens of
+   * kilobytes, as noise compresses badly: big enough for downloads that take a while.
+   */
+  static byte[] noiseShard(Path file, int first, int count, List<String> classNames) throws IOException {
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = first; i < first + count; i++) {
+      byte[] chw = new byte[3 * 16 * 16];
+      new java.util.Random(i).nextBytes(chw);
+      rows.add(new Row(png(chw, 0, 16), i % 3));
+    }
+    write(file, rows, classNames);
+    return Files.readAllBytes(file);
+  }
+
   /** A PNG of one colour: (r, g, b) = (value, 255 - value, 7). */
   static byte[] solid(int value, int size) {
     byte[] chw = new byte[3 * size * size];
