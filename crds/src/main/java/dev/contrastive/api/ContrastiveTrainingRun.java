@@ -33,6 +33,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Loss", jsonPath = ".status.progress.loss", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "kNN", jsonPath = ".status.progress.knnTop1", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// Last, as it is long: what the trainer does before its first step (a Hub data set's download).
+@AdditionalPrinterColumn(name = "Message", jsonPath = ".status.progress.message", type = AdditionalPrinterColumn.Type.STRING)
 // Workers resume from checkpoints that only fit the model, data and optimizer they were started
 // with; the operator also ignores such edits (SpecApplied=False), this refuses them at apply time.
 // Cluster fields and runPolicy stay editable. Root level, because the rule needs the status.

@@ -129,7 +129,7 @@ public final class LocalMain implements Callable<Integer> {
     return new ContainerCommands().map(run.getSpec().image, trainer);
   }
 
-  /** Prints a line whenever the run's columns change; returns the exit code of the final phase. */
+  /** Prints a line whenever the run's columns or message change; returns the exit code of the final phase. */
   private int watch(KubernetesClient client, String namespace, String name) throws InterruptedException {
     out.println(StatusLine.HEADER);
     String last = null;
@@ -141,9 +141,9 @@ public final class LocalMain implements Callable<Integer> {
         System.err.println("contrastive local: run " + namespace + "/" + name + " was deleted");
         return 1;
       }
-      String columns = StatusLine.columns(run);
+      String columns = StatusLine.columns(run) + StatusLine.message(run);
       if (!columns.equals(last)) {
-        out.println(StatusLine.withAge(columns, created, Instant.now()));
+        out.println(StatusLine.line(run, created, Instant.now()));
         last = columns;
       }
       ContrastiveTrainingRunStatus status = run.getStatus();

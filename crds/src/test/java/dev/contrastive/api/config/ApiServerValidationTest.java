@@ -88,6 +88,38 @@ class ApiServerValidationTest {
   }
 
   @Test
+  void kubectlGetShowsTheTrainersDownloadLineInTheMessageColumn() throws Exception {
+    ContrastiveTrainingRun run = RunFiles.parse(VALID, "valid.yaml");
+    run.getMetadata().setName("downloading");
+    client.resource(run).inNamespace(NAMESPACE).create();
+    ObjectNode status = (ObjectNode) YAML.readTree("""
+        status:
+          progress:
+            message: "downloading ILSVRC/imagenet-1k: 12/294 shards, 6.3 GB of 155 GB, 110 MB/s, 22 min left"
+        """);
+    client.resources(ContrastiveTrainingRun.class).inNamespace(NAMESPACE).withName("downloading").subresource("status")
+        .patch(new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+            .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE).build(), status.toString());
+
+    // what kubectl get asks for: the server's table of the CRD's printer columns
+    var http = client.getHttpClient();
+    var request = http.newHttpRequestBuilder()
+        .uri(client.getMasterUrl() + "apis/contrastive.dev/v1alpha1/namespaces/" + NAMESPACE
+            + "/contrastivetrainingruns/downloading")
+        .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+        .build();
+    JsonNode table = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(http.sendAsync(request, String.class).get(30, TimeUnit.SECONDS).body());
+    java.util.List<String> columns = new java.util.ArrayList<>();
+    table.get("columnDefinitions").forEach(c -> columns.add(c.get("name").asText()));
+    JsonNode cells = table.get("rows").get(0).get("cells");
+
+    assertThat(columns).endsWith("Age", "Message");
+    assertThat(cells.get(columns.indexOf("Message")).asText())
+        .isEqualTo("downloading ILSVRC/imagenet-1k: 12/294 shards, 6.3 GB of 155 GB, 110 MB/s, 22 min left");
+  }
+
+  @Test
   void templateIsStoredAsAPodTemplateWithItsVolumesEnvAndResources() throws Exception {
     ObjectNode run = (ObjectNode) YAML.readTree(VALID);
     ((ObjectNode) run.get("metadata")).put("name", "with-template");

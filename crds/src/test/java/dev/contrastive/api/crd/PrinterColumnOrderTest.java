@@ -27,12 +27,12 @@ class PrinterColumnOrderTest {
       """;
 
   @Test
-  void theInstalledCrdListsPhaseWorkersRanksEpochLossKnnAge() throws Exception {
+  void theInstalledCrdListsPhaseWorkersRanksEpochLossKnnAgeMessage() throws Exception {
     JsonNode crd = new YAMLMapper().readTree(Path.of("contrastivetrainingruns.contrastive.dev-v1.yml").toFile());
     JsonNode columns = crd.at("/spec/versions/0/additionalPrinterColumns");
 
     assertThat(StreamSupport.stream(columns.spliterator(), false).map(c -> c.get("name").asText()))
-        .containsExactly("Phase", "Workers", "Ranks", "Epoch", "Loss", "kNN", "Age");
+        .containsExactly("Phase", "Workers", "Ranks", "Epoch", "Loss", "kNN", "Age", "Message");
   }
 
   @Test
