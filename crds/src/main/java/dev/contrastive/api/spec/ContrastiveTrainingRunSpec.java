@@ -2,6 +2,7 @@ package dev.contrastive.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.contrastive.api.naming.RunName;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -79,17 +80,17 @@ public class ContrastiveTrainingRunSpec {
   public List<Toleration> tolerations = new ArrayList<>();
 
   @Min(1)
-  @Max(1024)
+  @Max(RunName.MAX_WORKERS)
   @JsonPropertyDescription("Fixed number of workers, for clusters without GPUs (resources.gpusPerNode = 0).")
   public Integer workers;
 
   @Min(1)
-  @Max(1024)
+  @Max(RunName.MAX_WORKERS)
   @JsonPropertyDescription("Use at most this many GPU nodes.")
   public Integer maxNodes;
 
   @Min(1)
-  @Max(1024)
+  @Max(RunName.MAX_WORKERS)
   @JsonPropertyDescription("Fewest GPU nodes a run (or a restart after a lost node) may use.")
   public Integer minNodes;
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.naming.RunName;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import dev.contrastive.api.testing.TestApiServers;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -194,6 +195,36 @@ class ApiServerValidationTest {
         });
     assertThatThrownBy(() -> ConfigResolver.resolve(RunFiles.parse(yaml, "bad.yaml").getSpec()))
         .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      52 characters, one too many for its workers | rxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx9
+      a dot, which a Service name cannot hold      | sim.clr
+      a leading digit                              | 1simclr
+      """)
+  void aRunNameThatCannotNameItsObjectsIsRefusedNamingMetadataName(String why, String name) throws Exception {
+    ObjectNode run = (ObjectNode) YAML.readTree(VALID);
+    ((ObjectNode) run.get("metadata")).put("name", name);
+
+    assertThatThrownBy(() -> client.resource(Serialization.unmarshal(YAML.writeValueAsString(run),
+            GenericKubernetesResource.class)).inNamespace(NAMESPACE).create())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getMessage()).contains("metadata.name");
+        });
+  }
+
+  @Test
+  void theLongestAllowedRunNameIsStored() throws Exception {
+    ObjectNode run = (ObjectNode) YAML.readTree(VALID);
+    String longest = "r" + "x".repeat(RunName.MAX_LENGTH - 2) + "9";
+    ((ObjectNode) run.get("metadata")).put("name", longest);
+
+    client.resource(Serialization.unmarshal(YAML.writeValueAsString(run), GenericKubernetesResource.class))
+        .inNamespace(NAMESPACE).create();
+
+    assertThat(client.resources(ContrastiveTrainingRun.class).inNamespace(NAMESPACE).withName(longest).get()).isNotNull();
   }
 
   /** The valid run under a fresh name, with one spec value set (or removed when value is null). */

@@ -1,9 +1,10 @@
 package dev.contrastive.operator.plan;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
+import dev.contrastive.api.naming.RunName;
 import java.util.Map;
 
-/** Names and labels of the objects a run owns, derived from the run's name only. */
+/** Names and labels of the objects a run owns, derived from the run's name only (whose bounds are {@link RunName}'s). */
 public final class RunNames {
 
   public static final String RUN_LABEL = "contrastive.dev/run";
@@ -18,29 +19,29 @@ public final class RunNames {
   private RunNames() {}
 
   public static String config(ContrastiveTrainingRun run) {
-    return run.getMetadata().getName() + "-config";
+    return run.getMetadata().getName() + RunName.CONFIG_SUFFIX;
   }
 
   /** The operator's own record of the run ({@link RunState}). */
   public static String state(ContrastiveTrainingRun run) {
-    return run.getMetadata().getName() + "-state";
+    return run.getMetadata().getName() + RunName.STATE_SUFFIX;
   }
 
   public static String service(ContrastiveTrainingRun run) {
-    return run.getMetadata().getName() + "-workers";
+    return run.getMetadata().getName() + RunName.SERVICE_SUFFIX;
   }
 
   /** ServiceAccount, Role and RoleBinding of the trainer share one name. */
   public static String trainerAccess(ContrastiveTrainingRun run) {
-    return run.getMetadata().getName() + "-trainer";
+    return run.getMetadata().getName() + RunName.TRAINER_ACCESS_SUFFIX;
   }
 
   public static String tokenSecret(ContrastiveTrainingRun run) {
-    return run.getMetadata().getName() + "-rendezvous";
+    return run.getMetadata().getName() + RunName.TOKEN_SECRET_SUFFIX;
   }
 
   public static String worker(ContrastiveTrainingRun run, int rank) {
-    return run.getMetadata().getName() + "-worker-" + rank;
+    return run.getMetadata().getName() + RunName.WORKER_SUFFIX + rank;
   }
 
   /** Rank 0's stable DNS name through the headless Service (hostname + subdomain of the pod). */

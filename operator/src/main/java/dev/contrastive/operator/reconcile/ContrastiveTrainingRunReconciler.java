@@ -2,6 +2,7 @@ package dev.contrastive.operator.reconcile;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.config.InvalidConfigException;
+import dev.contrastive.api.naming.RunName;
 import dev.contrastive.api.status.ContrastiveTrainingRunStatus;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.api.status.WorkersStatus;
@@ -164,6 +165,12 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     List<Pod> pods = client.pods().inNamespace(run.getMetadata().getNamespace())
         .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems().stream()
         .filter(pod -> OwnedObjects.isOwned(pod, run)).toList();
+    // The CRD's schema refuses such names; an older CRD (or none, in tests) may not. Nothing is
+    // created under a name its workers could not carry, not even the record.
+    Optional<String> badName = RunName.problem(run.getMetadata().getName());
+    if (badName.isPresent()) {
+      return refuse(RunRecorder.displayOnly(client, run, fieldManager, metrics), client, pods, badName.get(), now);
+    }
     OwnedObjects owned = new OwnedObjects(client, run);
     // From here on run.getStatus() is the operator's own record, not what trainers may have patched.
     RunRecorder recorder;

@@ -3,6 +3,7 @@ package dev.contrastive.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.operator.testing.PodStates;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -61,6 +62,24 @@ class MockServerReconcileTest extends ReconcileBehaviour {
       assertThat(value(scraped, "contrastive_operator_reconcile_seconds_count")).isPositive();
       assertThat(scraped).contains("contrastive_operator_run_time_to_running_seconds_bucket{le=\"30.0\"}");
     });
+  }
+
+  /** The real API server refuses such a name (ApiServerValidationTest); without the CRD's schema the operator does. */
+  @Test
+  void aRunNameTooLongForItsWorkersFailsTheRunAndCreatesNothing() {
+    gpuNode("a", 1);
+    String name = "r".repeat(52);
+
+    createRun(name);
+
+    ContrastiveTrainingRun failed = awaitPhase(name, Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidSpec");
+    assertThat(failed.getStatus().message).startsWith("metadata.name '" + name + "' has 52 characters; at most 51");
+    assertThat(pods(name)).isEmpty();
+    assertThat(client.configMaps().inNamespace(namespace).list().getItems())
+        .noneMatch(c -> c.getMetadata().getName().startsWith(name));
+    assertThat(client.serviceAccounts().inNamespace(namespace).list().getItems())
+        .noneMatch(a -> a.getMetadata().getName().startsWith(name));
   }
 
   private String scrape() throws Exception {
