@@ -2,6 +2,7 @@ package dev.contrastive.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,10 @@ public class ContrastiveTrainingRunStatus {
   @JsonPropertyDescription("The spec generation this status describes.")
   public Long observedGeneration;
 
+  /** The operator writes six types at most; a bound keeps a forged status from growing without end. */
+  public static final int MAX_CONDITIONS = 16;
+
+  @Size(max = MAX_CONDITIONS)
   @JsonPropertyDescription("Kubernetes-style conditions: Ready, Running, Succeeded, Failed, Suspended.")
   public List<Condition> conditions = new ArrayList<>();
 

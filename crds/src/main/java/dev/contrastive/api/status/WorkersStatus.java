@@ -2,6 +2,8 @@ package dev.contrastive.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.contrastive.api.naming.RunName;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +20,7 @@ public class WorkersStatus {
   @JsonPropertyDescription("ready/desired, for kubectl get.")
   public String summary;
 
+  @Size(max = RunName.MAX_WORKERS)
   @JsonPropertyDescription("Node of each worker pod, in node-rank order.")
   public List<String> nodes = new ArrayList<>();
 

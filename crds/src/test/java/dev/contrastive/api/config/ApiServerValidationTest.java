@@ -8,23 +8,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.naming.RunName;
-import io.fabric8.kubeapitest.KubeAPIServer;
+import dev.contrastive.api.status.ProgressStatus;
 import dev.contrastive.api.testing.TestApiServers;
+import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The checked-in CRD on a real kube-apiserver (1.20, offline; see ../shared/k8s/README.md): valid
@@ -225,6 +233,69 @@ class ApiServerValidationTest {
         .inNamespace(NAMESPACE).create();
 
     assertThat(client.resources(ContrastiveTrainingRun.class).inNamespace(NAMESPACE).withName(longest).get()).isNotNull();
+  }
+
+  static Stream<Arguments> statusBeyondItsBounds() {
+    return Stream.of(
+        Arguments.of("negative step", Map.of("progress", Map.of("step", -1)), "status.progress.step"),
+        Arguments.of("negative epoch", Map.of("progress", Map.of("epoch", -3)), "status.progress.epoch"),
+        Arguments.of("negative images/s", Map.of("progress", Map.of("imagesPerSecond", -5.0)),
+            "status.progress.imagesPerSecond"),
+        Arguments.of("kNN top-1 over 1", Map.of("progress", Map.of("knnTop1", 1.5)), "status.progress.knnTop1"),
+        Arguments.of("a 1025-character checkpoint path",
+            Map.of("progress", Map.of("lastCheckpoint", "/" + "c".repeat(1024))), "status.progress.lastCheckpoint"),
+        Arguments.of("a 513-character message", Map.of("progress", Map.of("message", "m".repeat(513))),
+            "status.progress.message"),
+        Arguments.of("a 65-character time", Map.of("progress", Map.of("updatedAt", "2026-12-02T07:00:00Z" + "0".repeat(45))),
+            "status.progress.updatedAt"),
+        Arguments.of("1025 nodes", Map.of("workers", Map.of("nodes", Collections.nCopies(1025, "gpu-node"))),
+            "status.workers.nodes"),
+        Arguments.of("17 conditions", Map.of("conditions", Collections.nCopies(17, Map.of("type", "Ready",
+            "status", "True", "reason", "Forged", "message", "x", "lastTransitionTime", "2026-12-02T07:00:00Z"))),
+            "status.conditions"));
+  }
+
+  /** What trainer rank 0 may write (it may patch the whole status): a forged status cannot fill the object. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("statusBeyondItsBounds")
+  void aStatusBeyondItsBoundsIsRefusedNamingTheField(String why, Map<String, Object> status, String field)
+      throws Exception {
+    String run = "status-" + names.incrementAndGet();
+    client.resource(RunFiles.parse(withName(run), "run.yaml")).inNamespace(NAMESPACE).create();
+
+    assertThatThrownBy(() -> client.resources(ContrastiveTrainingRun.class).inNamespace(NAMESPACE).withName(run)
+            .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status))))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getMessage()).contains(field);
+        });
+  }
+
+  @Test
+  void progressWithinItsBoundsIsStored() throws Exception {
+    ContrastiveTrainingRun created = client.resource(RunFiles.parse(
+        withName("progress-ok"), "run.yaml")).inNamespace(NAMESPACE).create();
+    ProgressStatus progress = new ProgressStatus();
+    progress.epoch = 2;
+    progress.step = 0L;
+    progress.knnTop1 = 1.0;
+    progress.imagesPerSecond = 0.0;
+    progress.lastCheckpoint = "/" + "c".repeat(ProgressStatus.PATH_MAX_LENGTH - 1);
+    progress.message = "m".repeat(ProgressStatus.MESSAGE_MAX_LENGTH);
+    progress.updatedAt = "2026-12-02T07:00:00.123456789+01:00";
+
+    client.resources(ContrastiveTrainingRun.class).inNamespace(NAMESPACE).withName(created.getMetadata().getName())
+        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("status", Map.of("progress", progress))));
+
+    assertThat(client.resources(ContrastiveTrainingRun.class).inNamespace(NAMESPACE).withName("progress-ok").get()
+        .getStatus().progress.lastCheckpoint).hasSize(ProgressStatus.PATH_MAX_LENGTH);
+  }
+
+  static String withName(String name) throws Exception {
+    ObjectNode run = (ObjectNode) YAML.readTree(VALID);
+    ((ObjectNode) run.get("metadata")).put("name", name);
+    return YAML.writeValueAsString(run);
   }
 
   /** The valid run under a fresh name, with one spec value set (or removed when value is null). */

@@ -43,7 +43,6 @@ public final class EndOfRunExport {
       return null;
     }
     log.accept("exported encoder " + file + " (" + EncoderExport.module(spec.architecture) + ")");
-    String path = file.toString();
-    return path.length() <= ProgressStatus.EXPORTED_MODEL_MAX_LENGTH ? path : null;
+    return ProgressStatus.boundedPath(file.toString());
   }
 }

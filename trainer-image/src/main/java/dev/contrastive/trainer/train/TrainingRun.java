@@ -203,7 +203,7 @@ public final class TrainingRun {
         progress.totalEpochs = epochs;
         progress.totalSteps = totalSteps;
         Path lastCheckpoint = start.checkpoint();
-        progress.lastCheckpoint = lastCheckpoint == null ? null : lastCheckpoint.toString();
+        progress.lastCheckpoint = lastCheckpoint == null ? null : ProgressStatus.boundedPath(lastCheckpoint.toString());
         double epochLoss = Double.NaN;
         int stopAt = Math.min(epochs, stopAfterEpochs);
         long imagesPerStep = (long) trainer.batchSizePerWorker * group.worldSize();
@@ -323,7 +323,7 @@ public final class TrainingRun {
     Path newest = lastCheckpoint;
     for (BackgroundCheckpointWriter.Written written : checkpoints.drain()) {
       newest = written.dir();
-      progress.lastCheckpoint = newest.toString();
+      progress.lastCheckpoint = ProgressStatus.boundedPath(newest.toString());
       observer.checkpointed(written.step(), newest);
       log.info("checkpoint " + newest);
     }
@@ -334,7 +334,8 @@ public final class TrainingRun {
     progress.epoch = epoch + 1;
     progress.step = step;
     progress.loss = Double.isFinite(loss) ? loss : null;
-    progress.imagesPerSecond = rate;
-    progress.learningRate = (double) lr;
+    // the schema refuses what is not a finite non-negative number (and JSON has no NaN)
+    progress.imagesPerSecond = Double.isFinite(rate) && rate >= 0 ? rate : null;
+    progress.learningRate = Float.isFinite(lr) && lr >= 0 ? (double) lr : null;
   }
 }
