@@ -1,5 +1,6 @@
 package dev.contrastive.trainer.tracking;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.mlflow.api.proto.Service.CreateRun;
 import org.mlflow.api.proto.Service.Experiment;
 import org.mlflow.api.proto.Service.Metric;
@@ -27,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * An MLflow tracking server through MLflow's Java client: one MLflow run per
  * ContrastiveTrainingRun (a restarted gang finds its run again by the uid tag and sets it running),
  * the resolved config as parameters, metrics per step and per epoch, tags, the end status, and
- * the contact sheets and exported encoder as artifacts where the server proxies artifacts.
+ * the contact sheets, the final checkpoint and the exported encoder as artifacts where the server
+ * proxies artifacts. The tags {@value #LAST_CHECKPOINT_TAG} and {@value #EXPORTED_MODEL_TAG} hold
+ * the URIs of the last two: their artifact URI where uploaded, else their file URI on the volume.
  */
 final class MlflowBackend implements TrackingBackend {
 
@@ -35,12 +40,18 @@ final class MlflowBackend implements TrackingBackend {
   static final String DEFAULT_EXPERIMENT_ID = "0";
   /** MLflow's log-batch limits: 100 parameters or tags, 1000 metrics per request. */
   static final int BATCH_PARAMS = 100;
+  static final String LAST_CHECKPOINT_TAG = "contrastive.dev/last-checkpoint";
+  static final String EXPORTED_MODEL_TAG = "contrastive.dev/exported-model";
+  /** Where the final checkpoint's files go among the run's artifacts. */
+  static final String CHECKPOINT_ARTIFACTS = "checkpoint";
+  static final String ENCODER_ARTIFACTS = "encoder";
 
   private final String trackingUri;
   private final String authorization;
   private final MlflowClient client;
   private TrackedRun run;
   private String runId;
+  private String artifactUri;
   private Optional<MlflowArtifacts> artifacts = Optional.empty();
 
   /**
@@ -106,9 +117,10 @@ final class MlflowBackend implements TrackingBackend {
     artifacts = MlflowArtifacts.of(trackingUri, info.getArtifactUri(), authorization);
     if (artifacts.isEmpty()) {
       LOG.info("mlflow: artifacts of this run go to {}, which the trainer cannot write (only the server's artifact "
-          + "proxy, mlflow-artifacts:/); contact sheets stay in TensorBoard, paths are recorded as tags",
-          info.getArtifactUri());
+          + "proxy, mlflow-artifacts:/); contact sheets stay in TensorBoard, the final checkpoint and the encoder "
+          + "are recorded by their file URIs", info.getArtifactUri());
     }
+    artifactUri = info.getArtifactUri().replaceFirst("/+$", "");
     runId = info.getRunId();
     return runId;
   }
@@ -161,19 +173,43 @@ final class MlflowBackend implements TrackingBackend {
     String id = ensureRun();
     List<RunTag> tags = new ArrayList<>();
     if (end.lastCheckpoint() != null) {
-      tags.add(tag("contrastive.dev/last-checkpoint", end.lastCheckpoint().toString()));
+      tags.add(tag(LAST_CHECKPOINT_TAG, logged(end.lastCheckpoint(), CHECKPOINT_ARTIFACTS)));
     }
     if (end.exportedModel() != null) {
-      tags.add(tag("contrastive.dev/exported-model", end.exportedModel().toString()));
+      String artifactPath = ENCODER_ARTIFACTS + "/" + end.exportedModel().getFileName();
+      tags.add(tag(EXPORTED_MODEL_TAG, logged(end.exportedModel(), artifactPath)));
     }
     if (!tags.isEmpty()) {
       client.logBatch(id, List.of(), List.of(), tags);
     }
-    if (end.exportedModel() != null && artifacts.isPresent() && Files.isRegularFile(end.exportedModel())) {
-      Path model = end.exportedModel();
-      artifacts.get().upload("encoder/" + model.getFileName(), model);
-    }
     client.setTerminated(id, RunStatus.valueOf(end.status().name()), System.currentTimeMillis());
+  }
+
+  /**
+   * Uploads {@code source} (a file, or a folder's files below it) as the artifacts at
+   * {@code artifactPath} where the server proxies artifacts, and returns their artifact URI; else,
+   * or when an upload fails, the file URI of {@code source}.
+   */
+  private String logged(Path source, String artifactPath) throws InterruptedException {
+    if (artifacts.isPresent() && Files.exists(source)) {
+      try {
+        for (Path file : files(source)) {
+          String below = source.relativize(file).toString().replace(source.getFileSystem().getSeparator(), "/");
+          artifacts.get().upload(below.isEmpty() ? artifactPath : artifactPath + "/" + below, file);
+        }
+        return artifactUri + "/" + artifactPath;
+      } catch (IOException e) {
+        LOG.warn("mlflow: {} was not uploaded ({}); its file URI is recorded instead", source,
+            String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      }
+    }
+    return source.toUri().toString();
+  }
+
+  private static List<Path> files(Path source) throws IOException {
+    try (Stream<Path> walk = Files.walk(source)) {
+      return walk.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+    }
   }
 
   @Override

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * The MLflow REST calls the trainer makes (experiments get-by-name/create, runs
  * create/search/log-batch/update, and artifact PUTs through the proxy), answered as an MLflow 2.x
  * server does, with every request recorded. It can also answer every call with HTTP 500, or hold
- * every call without answering.
+ * every call without answering, or refuse only artifact uploads (a full artifact store).
  */
 public final class FakeMlflowServer implements AutoCloseable {
 
@@ -61,6 +61,7 @@ public final class FakeMlflowServer implements AutoCloseable {
   private final CountDownLatch released = new CountDownLatch(1);
   private volatile Mode mode = Mode.WORKING;
   private volatile String artifactRoot = "mlflow-artifacts:";
+  private volatile boolean refuseArtifacts;
 
   public FakeMlflowServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
@@ -85,6 +86,12 @@ public final class FakeMlflowServer implements AutoCloseable {
   /** Where new runs keep artifacts, e.g. {@code s3://bucket/mlflow} (default: the server's proxy). */
   public FakeMlflowServer artifactRoot(String root) {
     this.artifactRoot = root;
+    return this;
+  }
+
+  /** Answers artifact uploads with HTTP 507, as a proxy whose store is full; the tracking calls still work. */
+  public FakeMlflowServer refuseArtifacts() {
+    this.refuseArtifacts = true;
     return this;
   }
 
@@ -131,6 +138,10 @@ public final class FakeMlflowServer implements AutoCloseable {
 
   private void answer(HttpExchange exchange, String call, JsonNode json, byte[] body) throws IOException {
     String artifactPrefix = "PUT /api/2.0/mlflow-artifacts/artifacts/";
+    if (call.startsWith(artifactPrefix) && refuseArtifacts) {
+      reply(exchange, 507, "{\"error_code\":\"INTERNAL_ERROR\",\"message\":\"no space left on the artifact store\"}");
+      return;
+    }
     if (call.startsWith(artifactPrefix)) {
       artifacts.put(URLDecoder.decode(call.substring(artifactPrefix.length()), StandardCharsets.UTF_8), body);
       reply(exchange, 200, "{}");

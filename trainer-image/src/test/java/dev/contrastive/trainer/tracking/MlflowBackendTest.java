@@ -28,6 +28,7 @@ class MlflowBackendTest {
   @Test
   void aRunIsCreatedInItsExperimentWithParamsTagsMetricsArtifactsAndStatus(@TempDir Path dir) throws Exception {
     Path encoder = Files.write(dir.resolve("encoder.safetensors"), new byte[] {1, 2, 3});
+    Path checkpoint = checkpoint(dir);
     try (FakeMlflowServer server = new FakeMlflowServer()) {
       MlflowBackend backend = new MlflowBackend(server.uri() + "/", Map.of("MLFLOW_TRACKING_TOKEN", "s3cret"));
 
@@ -35,7 +36,7 @@ class MlflowBackendTest {
       backend.scalars(10, 1_000L, Map.of("train/loss", 3.5, "train/learning_rate", 0.3));
       backend.scalars(20, 2_000L, Map.of("train/loss", 3.25));
       backend.image("eval/nearest_neighbours", 20, 2_000L, new byte[] {9}, 1, 1, "contact-sheets/step-0000000020.png");
-      backend.finish(new TrackedRun.End(TrackedRun.Status.FINISHED, dir.resolve("ckpt-e00002-s0000000020"), encoder));
+      backend.finish(new TrackedRun.End(TrackedRun.Status.FINISHED, checkpoint, encoder));
       backend.close();
 
       assertThat(server.experiments()).containsOnlyKeys("Mixer-exp");
@@ -44,22 +45,60 @@ class MlflowBackendTest {
       assertThat(stored.name).isEqualTo("Parallel-ViT-1");
       assertThat(stored.experimentId).isEqualTo(server.experiments().get("Mixer-exp"));
       assertThat(stored.params).hasSize(250).containsEntry("setting.249", "249");
+      String artifacts = stored.experimentId + "/" + stored.id + "/artifacts/";
+      String artifactUri = "mlflow-artifacts:/" + artifacts;
       assertThat(stored.tags).containsEntry("contrastive.dev/namespace", "team-a")
           .containsEntry(TrackedRun.UID_TAG, "uid-1")
-          .containsEntry("contrastive.dev/last-checkpoint", dir.resolve("ckpt-e00002-s0000000020").toString())
-          .containsEntry("contrastive.dev/exported-model", encoder.toString());
+          .containsEntry("contrastive.dev/last-checkpoint", artifactUri + "checkpoint")
+          .containsEntry("contrastive.dev/exported-model", artifactUri + "encoder/encoder.safetensors");
       assertThat(stored.metrics.get("train/loss")).containsExactly(Map.entry(10L, 3.5), Map.entry(20L, 3.25));
       assertThat(stored.statuses).containsExactly("RUNNING", "FINISHED");
       assertThat(server.artifacts()).containsOnlyKeys(
-          stored.experimentId + "/" + stored.id + "/artifacts/contact-sheets/step-0000000020.png",
-          stored.experimentId + "/" + stored.id + "/artifacts/encoder/encoder.safetensors");
-      assertThat(server.artifacts().get(stored.experimentId + "/" + stored.id + "/artifacts/encoder/encoder.safetensors"))
-          .containsExactly(1, 2, 3);
+          artifacts + "contact-sheets/step-0000000020.png",
+          artifacts + "checkpoint/manifest.json",
+          artifacts + "checkpoint/model-0000.params",
+          artifacts + "checkpoint/optimizer/state.bin",
+          artifacts + "encoder/encoder.safetensors");
+      assertThat(server.artifacts().get(artifacts + "encoder/encoder.safetensors")).containsExactly(1, 2, 3);
+      for (String file : List.of("manifest.json", "model-0000.params", "optimizer/state.bin")) {
+        assertThat(server.artifacts().get(artifacts + "checkpoint/" + file))
+            .isEqualTo(Files.readAllBytes(checkpoint.resolve(file)));
+      }
+      // the tags that point at the artifacts come after the uploads, the end status last
+      List<String> calls = calls(server);
+      assertThat(calls.lastIndexOf("POST /api/2.0/mlflow/runs/log-batch"))
+          .isGreaterThan(calls.lastIndexOf("PUT /api/2.0/mlflow-artifacts/artifacts/" + artifacts + "encoder/encoder.safetensors"))
+          .isLessThan(calls.lastIndexOf("POST /api/2.0/mlflow/runs/update"));
       // parameters go 100 to a batch, MLflow's limit
       assertThat(server.requests()).filteredOn(r -> r.path().endsWith("/runs/log-batch") && r.json().has("params"))
           .extracting(r -> r.json().get("params").size()).containsExactly(100, 100, 50);
       assertThat(server.requests()).allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer s3cret"));
     }
+  }
+
+  @Test
+  void aCheckpointTheProxyRefusesIsRecordedByItsFileUriAndTheRunStillEnds(@TempDir Path dir) throws Exception {
+    Path checkpoint = checkpoint(dir);
+    try (FakeMlflowServer server = new FakeMlflowServer().refuseArtifacts()) {
+      MlflowBackend backend = new MlflowBackend(server.uri(), Map.of());
+      backend.start(run(null, 1));
+      backend.finish(new TrackedRun.End(TrackedRun.Status.FINISHED, checkpoint, null));
+      backend.close();
+
+      assertThat(server.artifacts()).isEmpty();
+      assertThat(server.runs().get(0).tags)
+          .containsEntry("contrastive.dev/last-checkpoint", checkpoint.toUri().toString());
+      assertThat(server.runs().get(0).statuses).containsExactly("RUNNING", "FINISHED");
+    }
+  }
+
+  /** A checkpoint folder as the trainer writes one, with a sub-folder to show that those are kept. */
+  private static Path checkpoint(Path dir) throws Exception {
+    Path checkpoint = Files.createDirectories(dir.resolve("ckpt-e00002-s0000000020"));
+    Files.write(checkpoint.resolve("model-0000.params"), new byte[] {4, 5, 6, 7});
+    Files.writeString(checkpoint.resolve("manifest.json"), "{\"step\":20}");
+    Files.write(Files.createDirectories(checkpoint.resolve("optimizer")).resolve("state.bin"), new byte[] {8});
+    return checkpoint;
   }
 
   @Test
@@ -98,17 +137,20 @@ class MlflowBackendTest {
   }
 
   @Test
-  void artifactsOutsideTheServersProxyAreNotWrittenButTheirPathsAreTagged(@TempDir Path dir) throws Exception {
+  void artifactsOutsideTheServersProxyAreNotWrittenButTheirFileUrisAreTagged(@TempDir Path dir) throws Exception {
     Path encoder = Files.write(dir.resolve("encoder.safetensors"), new byte[] {1});
+    Path checkpoint = checkpoint(dir);
     try (FakeMlflowServer server = new FakeMlflowServer().artifactRoot("s3://bucket/mlflow")) {
       MlflowBackend backend = new MlflowBackend(server.uri(), Map.of());
       backend.start(run(null, 1));
       backend.image("eval/nearest_neighbours", 1, 1L, new byte[] {9}, 1, 1, "contact-sheets/x.png");
-      backend.finish(new TrackedRun.End(TrackedRun.Status.KILLED, null, encoder));
+      backend.finish(new TrackedRun.End(TrackedRun.Status.KILLED, checkpoint, encoder));
       backend.close();
 
       assertThat(server.artifacts()).isEmpty();
-      assertThat(server.runs().get(0).tags).containsEntry("contrastive.dev/exported-model", encoder.toString());
+      assertThat(server.runs().get(0).tags)
+          .containsEntry("contrastive.dev/last-checkpoint", "file://" + checkpoint + "/")
+          .containsEntry("contrastive.dev/exported-model", "file://" + encoder);
       assertThat(server.runs().get(0).statuses).containsExactly("RUNNING", "KILLED");
       assertThat(server.requests()).noneMatch(r -> r.method().equals("PUT"));
     }
