@@ -33,7 +33,7 @@ public final class ProcessGroup implements AutoCloseable {
     this.worldSize = worldSize;
     this.bucketBytes = bucketBytes;
     this.links = links;
-    this.transfer = links == null ? null : new RingTransfer(links, peerTimeout, 2 * (worldSize - 1));
+    this.transfer = links == null ? null : new RingTransfer(links, peerTimeout);
   }
 
   /** Joins the gang described by the environment (see {@link WorkerEnvironment}). */
@@ -110,9 +110,8 @@ public final class ProcessGroup implements AutoCloseable {
       return;
     }
     checkUsable();
-    transfer.scale = 1f / worldSize;
-    planAllReduce(floats.remaining() / Float.BYTES, average);
-    run(floats.slice(), "all-reduce");
+    run(RingPlan.allReduce(rank, worldSize, floats.remaining() / Float.BYTES, average), floats.slice(),
+        "all-reduce");
   }
 
   /** A range of floats {@code [from, to)} of a buffer: the part one rank holds complete. */
@@ -129,7 +128,8 @@ public final class ProcessGroup implements AutoCloseable {
    */
   public Shard shard(int floats) {
     // the ring's reduce-scatter ends with chunk rank + 1 complete on this rank
-    return new Shard(chunkStart(rank + 1, floats), chunkEnd(rank + 1, floats));
+    return new Shard(
+        RingPlan.chunkStart(rank + 1, worldSize, floats), RingPlan.chunkEnd(rank + 1, worldSize, floats));
   }
 
   /**
@@ -143,14 +143,7 @@ public final class ProcessGroup implements AutoCloseable {
       return new Shard(0, n);
     }
     checkUsable();
-    int steps = worldSize - 1;
-    for (int s = 0; s < steps; s++) {
-      setSend(s, rank - s, n, s == 0 ? -1 : s - 1);
-      setReceive(s, rank - s - 1, n, RingTransfer.Arrival.ADD);
-    }
-    transfer.sendCount = steps;
-    transfer.receiveCount = steps;
-    run(floats.slice(), "reduce-scatter");
+    run(RingPlan.reduceScatter(rank, worldSize, n), floats.slice(), "reduce-scatter");
     return shard(n);
   }
 
@@ -164,14 +157,7 @@ public final class ProcessGroup implements AutoCloseable {
       return;
     }
     checkUsable();
-    int steps = worldSize - 1;
-    for (int s = 0; s < steps; s++) {
-      setSend(s, rank + 1 - s, n, s - 1); // step 0 sends the own shard, later ones forward
-      setReceive(s, rank - s, n, RingTransfer.Arrival.COPY);
-    }
-    transfer.sendCount = steps;
-    transfer.receiveCount = steps;
-    run(floats.slice(), "all-gather");
+    run(RingPlan.allGatherShards(rank, worldSize, n), floats.slice(), "all-gather");
   }
 
   private static int wholeFloats(ByteBuffer floats, String operation) {
@@ -188,8 +174,7 @@ public final class ProcessGroup implements AutoCloseable {
       return;
     }
     checkUsable();
-    planBroadcast(bytes.remaining());
-    run(bytes.slice(), "broadcast");
+    run(RingPlan.broadcast(rank, worldSize, bytes.remaining()), bytes.slice(), "broadcast");
   }
 
   /**
@@ -216,8 +201,7 @@ public final class ProcessGroup implements AutoCloseable {
     ByteBuffer buffer = ByteBuffer.allocateDirect(slotBytes * worldSize).order(ByteOrder.nativeOrder());
     DoubleBuffer doubles = buffer.asDoubleBuffer();
     doubles.put(rank * values.length, values);
-    planAllGather(slotBytes);
-    run(buffer, operation);
+    run(RingPlan.allGather(rank, worldSize, slotBytes), buffer, operation);
     for (int r = 0; r < worldSize; r++) {
       result[r] = new double[values.length];
       doubles.get(r * values.length, result[r]);
@@ -225,9 +209,9 @@ public final class ProcessGroup implements AutoCloseable {
     return result;
   }
 
-  private void run(ByteBuffer data, String operation) {
+  private void run(RingPlan plan, ByteBuffer data, String operation) {
     try {
-      transfer.run(data, operation);
+      transfer.run(plan, data, operation);
     } catch (DistributedException e) {
       brokenBy = e.getMessage();
       close();
@@ -239,75 +223,6 @@ public final class ProcessGroup implements AutoCloseable {
     if (brokenBy != null) {
       throw new DistributedException("the process group is unusable after: " + brokenBy);
     }
-  }
-
-  /** Reduce-scatter then all-gather over {@code floats} split into worldSize chunks. */
-  private void planAllReduce(int floats, boolean average) {
-    int steps = worldSize - 1;
-    for (int s = 0; s < steps; s++) {
-      setSend(s, rank - s, floats, s == 0 ? -1 : s - 1);
-      RingTransfer.Arrival arrival = average && s == steps - 1
-          ? RingTransfer.Arrival.ADD_AND_SCALE
-          : RingTransfer.Arrival.ADD;
-      setReceive(s, rank - s - 1, floats, arrival);
-    }
-    for (int s = 0; s < steps; s++) {
-      setSend(steps + s, rank + 1 - s, floats, steps + s - 1);
-      setReceive(steps + s, rank - s, floats, RingTransfer.Arrival.COPY);
-    }
-    transfer.sendCount = 2 * steps;
-    transfer.receiveCount = 2 * steps;
-  }
-
-  private void planAllGather(int slotBytes) {
-    for (int s = 0; s < worldSize - 1; s++) {
-      int sendSlot = Math.floorMod(rank - s, worldSize);
-      int receiveSlot = Math.floorMod(rank - s - 1, worldSize);
-      transfer.sendOffset[s] = sendSlot * slotBytes;
-      transfer.sendLength[s] = slotBytes;
-      transfer.sendGate[s] = s - 1;
-      transfer.receiveOffset[s] = receiveSlot * slotBytes;
-      transfer.receiveLength[s] = slotBytes;
-      transfer.receiveArrival[s] = RingTransfer.Arrival.COPY;
-    }
-    transfer.sendCount = worldSize - 1;
-    transfer.receiveCount = worldSize - 1;
-  }
-
-  /** A chain 0 -> 1 -> ... -> n-1; each middle rank forwards bytes as they arrive. */
-  private void planBroadcast(int bytes) {
-    boolean receives = rank > 0;
-    boolean sends = rank < worldSize - 1;
-    transfer.receiveCount = receives ? 1 : 0;
-    transfer.sendCount = sends ? 1 : 0;
-    transfer.receiveOffset[0] = 0;
-    transfer.receiveLength[0] = bytes;
-    transfer.receiveArrival[0] = RingTransfer.Arrival.COPY;
-    transfer.sendOffset[0] = 0;
-    transfer.sendLength[0] = bytes;
-    transfer.sendGate[0] = receives ? 0 : -1;
-  }
-
-  /** First float of chunk {@code chunk} (taken modulo worldSize) when n floats are split. */
-  private int chunkStart(int chunk, int floats) {
-    return (int) ((long) floats * Math.floorMod(chunk, worldSize) / worldSize);
-  }
-
-  private int chunkEnd(int chunk, int floats) {
-    return (int) ((long) floats * (Math.floorMod(chunk, worldSize) + 1) / worldSize);
-  }
-
-  private void setSend(int step, int chunk, int floats, int gate) {
-    transfer.sendOffset[step] = chunkStart(chunk, floats) * Float.BYTES;
-    transfer.sendLength[step] = (chunkEnd(chunk, floats) - chunkStart(chunk, floats)) * Float.BYTES;
-    transfer.sendGate[step] = gate;
-  }
-
-  private void setReceive(int step, int chunk, int floats, RingTransfer.Arrival arrival) {
-    transfer.receiveOffset[step] = chunkStart(chunk, floats) * Float.BYTES;
-    transfer.receiveLength[step] =
-        (chunkEnd(chunk, floats) - chunkStart(chunk, floats)) * Float.BYTES;
-    transfer.receiveArrival[step] = arrival;
   }
 
   @Override

@@ -8,13 +8,15 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * Moves regions of one buffer around the ring. Receive region k arrives from the previous rank and
- * is either copied in place or added into the buffer; send region k goes to the next rank and, when
- * it is gated, is exactly receive region k-1 (ring) or k (broadcast chain) and leaves as soon as
- * each received byte is processed. Data therefore streams around the ring without a barrier between
- * steps, which is the pipelining the ring algorithms need.
+ * Moves regions of one buffer around the ring as a {@link RingPlan} says. Receive region k
+ * arrives from the previous rank and is either copied in place or added into the buffer; send
+ * region k goes to the next rank and, when it is gated, is exactly receive region k-1 (ring) or k
+ * (broadcast chain) and leaves as soon as each received byte is processed. Data therefore streams
+ * around the ring without a barrier between steps, which is the pipelining the ring algorithms
+ * need.
  *
  * <p>The data path is plain NIO rather than Netty: a ring step is one full-duplex stream between
  * fixed neighbours, and a non-blocking loop on one thread reads from the previous rank, reduces
@@ -27,13 +29,6 @@ import java.time.Duration;
  * instead of adding each other's bytes. The data that follows is exactly what the plan says.
  */
 final class RingTransfer implements AutoCloseable {
-
-  enum Arrival {
-    COPY,
-    ADD,
-    /** Add, then multiply by {@link #scale}: the last reduction of an averaging all-reduce. */
-    ADD_AND_SCALE
-  }
 
   private final RingLinks links;
   private final Selector selector;
@@ -54,36 +49,18 @@ final class RingTransfer implements AutoCloseable {
   private final float[] sums = new float[SEGMENT];
   private final float[] arrivals = new float[SEGMENT];
 
-  // The current plan; arrays are sized for the longest plan (2 (n-1) steps) and reused.
-  final int[] sendOffset;
-  final int[] sendLength;
-  /** Index of the receive region a send region forwards, or -1 when it is ready at once. */
-  final int[] sendGate;
-  final int[] receiveOffset;
-  final int[] receiveLength;
-  final Arrival[] receiveArrival;
-  int sendCount;
-  int receiveCount;
-  float scale = 1f;
-
   static final int HEADER_BYTES = Integer.BYTES + Long.BYTES + RingProtocol.OPERATION_BYTES + Long.BYTES;
   private final ByteBuffer headerOut = ByteBuffer.allocate(HEADER_BYTES);
   private final ByteBuffer headerIn = ByteBuffer.allocate(HEADER_BYTES);
   /** Collectives run so far; both sides of a link count the same calls. */
   private long sequence;
 
-  RingTransfer(RingLinks links, Duration peerTimeout, int maxSteps) {
+  RingTransfer(RingLinks links, Duration peerTimeout) {
     this.links = links;
     this.peerTimeout = peerTimeout;
     this.peerTimeoutNanos = peerTimeout.toNanos();
     this.scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES).order(ByteOrder.nativeOrder());
     this.scratchFloats = scratch.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    sendOffset = new int[maxSteps];
-    sendLength = new int[maxSteps];
-    sendGate = new int[maxSteps];
-    receiveOffset = new int[maxSteps];
-    receiveLength = new int[maxSteps];
-    receiveArrival = new Arrival[maxSteps];
     try {
       selector = Selector.open();
       readKey = links.fromPrevious.register(selector, 0);
@@ -94,75 +71,132 @@ final class RingTransfer implements AutoCloseable {
   }
 
   /**
-   * Runs the current plan on {@code data} (offsets are relative to its position 0). Every rank
-   * passes the same operation name and a buffer of the same length.
+   * Runs {@code plan} on {@code data} (its offsets are relative to position 0 of {@code data}).
+   * Every rank passes the same operation name and a buffer of the same length. Receiving and
+   * sending take turns on this thread, each as far as the sockets allow, so the ring streams.
    */
-  void run(ByteBuffer data, String operation) {
+  void run(RingPlan plan, ByteBuffer data, String operation) {
     exchangeHeaders(operation, data.remaining());
-    ByteBuffer readView = data.duplicate();
-    ByteBuffer writeView = data.duplicate();
-    FloatBuffer dataFloats = data.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    int send = 0;
-    int sent = 0;
-    int receive = 0;
-    int received = 0;
-    int processed = 0;
+    Pass pass = new Pass(plan, data, operation);
     long lastProgress = System.nanoTime();
-    while (true) {
-      while (send < sendCount && sendLength[send] == 0) {
-        send++;
-      }
-      while (receive < receiveCount && receiveLength[receive] == 0) {
-        receive++;
-      }
-      if (send >= sendCount && receive >= receiveCount) {
-        return;
-      }
-      boolean progress = false;
-      if (receive < receiveCount) {
-        ByteBuffer target;
-        if (receiveArrival[receive] == Arrival.COPY) {
-          int base = receiveOffset[receive];
-          target = readView.limit(base + receiveLength[receive]).position(base + received);
-        } else {
-          // Scratch holds only the bytes not yet added (under one float), so it can be far
-          // smaller than the region and one pass can stream a whole tensor.
-          int limit = Math.min(scratch.capacity(), receiveLength[receive] - processed);
-          target = scratch.limit(limit).position(received - processed);
-        }
-        int n = read(target, operation);
-        if (n > 0) {
-          progress = true;
-          received += n;
-          processed = process(receive, received, processed, dataFloats);
-          if (processed == receiveLength[receive]) {
-            receive++;
-            received = 0;
-            processed = 0;
-          }
-        }
-      }
-      if (send < sendCount) {
-        int ready = ready(send, receive, processed);
-        if (sent < ready) {
-          writeView.limit(sendOffset[send] + ready).position(sendOffset[send] + sent);
-          int n = write(writeView, operation);
-          if (n > 0) {
-            progress = true;
-            sent += n;
-            if (sent == sendLength[send]) {
-              send++;
-              sent = 0;
-            }
-          }
-        }
-      }
-      if (progress) {
+    while (pass.skipEmptyRegions()) {
+      boolean received = pass.receiveSome();
+      boolean sent = pass.sendSome();
+      if (received || sent) {
         lastProgress = System.nanoTime();
       } else {
-        boolean sendWaiting = send < sendCount && sent < ready(send, receive, processed);
-        awaitPeers(lastProgress, receive < receiveCount, sendWaiting, operation);
+        awaitPeers(lastProgress, pass.receiving(), pass.sendWaiting(), operation);
       }
+    }
+  }
+
+  /** One execution of a plan: where its receiving and its sending stand. */
+  private final class Pass {
+    private final List<RingPlan.Send> sends;
+    private final List<RingPlan.Receive> receives;
+    private final float scale;
+    private final String operation;
+    private final ByteBuffer readView;
+    private final ByteBuffer writeView;
+    private final FloatBuffer dataFloats;
+    /** The receive region in progress, its bytes read so far and how many of them are final. */
+    private int receive;
+    private int received;
+    private int processed;
+    /** The send region in progress and its bytes written so far. */
+    private int send;
+    private int sent;
+
+    Pass(RingPlan plan, ByteBuffer data, String operation) {
+      this.sends = plan.sends();
+      this.receives = plan.receives();
+      this.scale = plan.scale();
+      this.operation = operation;
+      this.readView = data.duplicate();
+      this.writeView = data.duplicate();
+      this.dataFloats = data.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** Moves past empty regions; false once every region is received and sent. */
+    boolean skipEmptyRegions() {
+      while (send < sends.size() && sends.get(send).length() == 0) {
+        send++;
+      }
+      while (receiving() && receives.get(receive).length() == 0) {
+        receive++;
+      }
+      return send < sends.size() || receiving();
+    }
+
+    boolean receiving() {
+      return receive < receives.size();
+    }
+
+    /** Whether bytes are ready to send that the next rank has not taken yet. */
+    boolean sendWaiting() {
+      return send < sends.size() && sent < ready();
+    }
+
+    /** Reads what the previous rank has sent into the current receive region; true on progress. */
+    boolean receiveSome() {
+      if (!receiving()) {
+        return false;
+      }
+      RingPlan.Receive region = receives.get(receive);
+      ByteBuffer target;
+      if (region.arrival() == RingPlan.Arrival.COPY) {
+        target = readView.limit(region.offset() + region.length()).position(region.offset() + received);
+      } else {
+        // Scratch holds only the bytes not yet added (under one float), so it can be far
+        // smaller than the region and one pass can stream a whole tensor.
+        int limit = Math.min(scratch.capacity(), region.length() - processed);
+        target = scratch.limit(limit).position(received - processed);
+      }
+      int n = read(target, operation);
+      if (n <= 0) {
+        return false;
+      }
+      received += n;
+      processed = process(region, received, processed, dataFloats, scale);
+      if (processed == region.length()) {
+        receive++;
+        received = 0;
+        processed = 0;
+      }
+      return true;
+    }
+
+    /** Writes the ready part of the current send region to the next rank; true on progress. */
+    boolean sendSome() {
+      if (send >= sends.size()) {
+        return false;
+      }
+      int ready = ready();
+      if (sent >= ready) {
+        return false;
+      }
+      RingPlan.Send region = sends.get(send);
+      writeView.limit(region.offset() + ready).position(region.offset() + sent);
+      int n = write(writeView, operation);
+      if (n <= 0) {
+        return false;
+      }
+      sent += n;
+      if (sent == region.length()) {
+        send++;
+        sent = 0;
+      }
+      return true;
+    }
+
+    /** Bytes of the current send region that may leave now. */
+    private int ready() {
+      RingPlan.Send region = sends.get(send);
+      int gate = region.gate();
+      if (gate < 0 || gate < receive) {
+        return region.length();
+      }
+      return gate == receive ? processed : 0;
     }
   }
 
@@ -230,25 +264,15 @@ final class RingTransfer implements AutoCloseable {
     return padded;
   }
 
-  /** Bytes of send region {@code send} that may leave now. */
-  private int ready(int send, int receive, int processed) {
-    int gate = sendGate[send];
-    if (gate < 0 || gate < receive) {
-      return sendLength[send];
-    }
-    return gate == receive ? processed : 0;
-  }
-
   /** Applies newly received bytes; returns how many bytes of the region are now final. */
-  private int process(int region, int received, int processed, FloatBuffer dataFloats) {
-    Arrival arrival = receiveArrival[region];
-    if (arrival == Arrival.COPY) {
+  private int process(RingPlan.Receive region, int received, int processed, FloatBuffer dataFloats, float scale) {
+    if (region.arrival() == RingPlan.Arrival.COPY) {
       return received;
     }
     int buffered = received - processed;
     int whole = buffered & ~(Float.BYTES - 1);
-    int base = (receiveOffset[region] + processed) / Float.BYTES;
-    boolean scaled = arrival == Arrival.ADD_AND_SCALE;
+    int base = (region.offset() + processed) / Float.BYTES;
+    boolean scaled = region.arrival() == RingPlan.Arrival.ADD_AND_SCALE;
     // Bulk copies into small reused arrays let the JIT vectorise the add; element-wise access to
     // direct buffers does not vectorise and was the bottleneck of the reduce-scatter.
     for (int i = 0; i < whole / Float.BYTES; i += SEGMENT) {

@@ -66,15 +66,11 @@ class FramingTest {
       RankAddress previous = new RankAddress(0, "127.0.0.1", 29501);
       RankAddress next = new RankAddress(2, "127.0.0.1", 29503);
       try (RingLinks links = RingLinks.of(toNext, fromPrevious, next, previous);
-          RingTransfer transfer = new RingTransfer(links, LONG, 2)) {
+          RingTransfer transfer = new RingTransfer(links, LONG)) {
         previousEnd.write(ByteBuffer.wrap("GARBAGE, NOT A HEADER AT ALL, 40B".getBytes(StandardCharsets.US_ASCII)));
-        transfer.receiveCount = 1;
-        transfer.receiveOffset[0] = 0;
-        transfer.receiveLength[0] = 8;
-        transfer.receiveArrival[0] = RingTransfer.Arrival.COPY;
-        transfer.sendCount = 0;
+        RingPlan lastOfABroadcastChain = RingPlan.broadcast(2, 3, 8);
 
-        assertThatThrownBy(() -> transfer.run(ByteBuffer.allocate(8), "broadcast"))
+        assertThatThrownBy(() -> transfer.run(lastOfABroadcastChain, ByteBuffer.allocate(8), "broadcast"))
             .isInstanceOf(DistributedException.class)
             .hasMessage("rank 0 (127.0.0.1:29501) sent 0x47415242 where a ring frame header belongs, at the start of"
                 + " broadcast #1: it speaks another protocol, or the ranks' streams are out of step");
