@@ -99,7 +99,7 @@ class EndToEndTest {
     assertThat(status.conditions).extracting(Condition::getType, Condition::getStatus)
         .contains(tuple("Succeeded", "True"),
             tuple("Failed", "False"));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events())
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events())
         .extracting(Event::getReason)
         .contains("WorkersPending", "WorkersRunning", "AllWorkersSucceeded"));
     assertThat(events()).extracting(Event::getType).containsOnly("Normal");
@@ -109,7 +109,7 @@ class EndToEndTest {
   void unknownPresetFailsAtOnceWithInvalidConfigNamingTheField() {
     create(run -> run.getSpec().architecture.preset = "resnet19");
 
-    ContrastiveTrainingRunStatus status = await().atMost(Duration.ofSeconds(15))
+    ContrastiveTrainingRunStatus status = await().atMost(Duration.ofSeconds(60))
         .until(this::status, s -> s != null && s.phase == Phase.Failed);
 
     Condition failed = status.conditions.stream().filter(c -> "Failed".equals(c.getType())).findFirst().orElseThrow();

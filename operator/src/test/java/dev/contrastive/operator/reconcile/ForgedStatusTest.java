@@ -88,7 +88,7 @@ class ForgedStatusTest extends ClusterBehaviour {
 
     await().atMost(WAIT).untilAsserted(() ->
         assertThat(run("simclr").getStatus().workers.nodes).containsExactly(tag + "-a"));
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().during(Duration.ofSeconds(3)).atMost(WAIT).untilAsserted(() ->
         assertThat(pods("simclr")).extracting(p -> p.getMetadata().getName()).containsExactly("simclr-worker-0"));
     assertThat(run("simclr").getStatus().phase).isEqualTo(Phase.Running);
   }

@@ -271,7 +271,7 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
     client().pods().inNamespace(namespace).withName(pod.getMetadata().getName())
         .edit(p -> { p.getMetadata().getAnnotations().put("touched", "yes"); return p; });
 
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+    await().during(Duration.ofSeconds(3)).atMost(WAIT)
         .untilAsserted(() -> assertThat(resourceVersions("simclr")).isEqualTo(before));
   }
 

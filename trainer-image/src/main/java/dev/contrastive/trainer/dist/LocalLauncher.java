@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,10 @@ public final class LocalLauncher {
   private static final long STOP_GRACE_SECONDS = 5;
   /** Exit code of invalid input (the trainer's ExitCodes.INVALID_INPUT). */
   private static final int INVALID_INPUT = 2;
+  /** Exit code of a worker that lost a peer (the trainer's ExitCodes.FAILED). */
+  private static final int LOST_PEER = 1;
+  /** Exit code of a JVM stopped by SIGTERM. */
+  private static final int STOPPED = 143;
   /** How many GPUs the pod was given (the operator sets it from resources.gpusPerNode). */
   public static final String GPUS = "CONTRASTIVE_GPUS";
   public static final String CUDA_VISIBLE_DEVICES = "CUDA_VISIBLE_DEVICES";
@@ -175,7 +181,7 @@ public final class LocalLauncher {
     return command;
   }
 
-  /** Runs the gang to the end; returns 0, or the exit code of the first worker that failed. */
+  /** Runs the gang to the end; returns 0, or the exit code of the worker whose failure ended it. */
   public int run() {
     List<Process> workers = new ArrayList<>();
     List<Thread> forwarders = new ArrayList<>();
@@ -190,15 +196,15 @@ public final class LocalLauncher {
       }
       for (int done = 0; done < environments.size(); done++) {
         int index = exited.take();
-        int code = workers.get(index).exitValue();
         forwarders.get(index).join(TimeUnit.SECONDS.toMillis(STOP_GRACE_SECONDS));
-        if (code != 0) {
-          out.println("worker rank " + rankOf(index) + " failed with exit code " + code
+        if (workers.get(index).exitValue() != 0) {
+          out.println("worker rank " + rankOf(index) + " exited with code " + workers.get(index).exitValue()
               + "; stopping the other workers");
-          stopAll(workers);
-          // a stopped worker exits 143; one that exited 2 on its own found invalid input
-          boolean invalidInput = workers.stream().anyMatch(w -> w.exitValue() == INVALID_INPUT);
-          return invalidInput ? INVALID_INPUT : code;
+          Set<Integer> killed = stopAll(workers);
+          int cause = cause(workers, index, killed);
+          int code = workers.get(cause).exitValue();
+          out.println("worker rank " + rankOf(cause) + " failed with exit code " + code + "; the gang is stopped");
+          return code;
         }
       }
       return 0;
@@ -209,6 +215,38 @@ public final class LocalLauncher {
     } finally {
       Runtime.getRuntime().removeShutdownHook(stopOnExit);
     }
+  }
+
+  /**
+   * The worker whose failure explains the gang's, once all have exited: one that found invalid
+   * input (2, so the run fails instead of being retried), else one that exited with a code of its
+   * own, else {@code firstSeen}. Codes not of their own: 1, with which workers exit when they lose
+   * a peer, and what stopping gave the others (143, or 137 where they had to be killed). The order
+   * in which exits are seen cannot decide: a peer that loses the failed worker may exit and be seen
+   * before it.
+   */
+  static int cause(List<Process> workers, int firstSeen, Set<Integer> killed) {
+    for (int index = 0; index < workers.size(); index++) {
+      if (exitCode(workers.get(index)) == INVALID_INPUT) {
+        return index;
+      }
+    }
+    int code = exitCode(workers.get(firstSeen));
+    if (code != LOST_PEER && code != STOPPED) {
+      return firstSeen;
+    }
+    for (int index = 0; index < workers.size(); index++) {
+      int own = exitCode(workers.get(index));
+      if (own > 0 && own != LOST_PEER && own != STOPPED && !killed.contains(index)) {
+        return index;
+      }
+    }
+    return firstSeen;
+  }
+
+  /** The exit code, or -1 for a worker still running (only when stopping was interrupted). */
+  private static int exitCode(Process worker) {
+    return worker.isAlive() ? -1 : worker.exitValue();
   }
 
   private String rankOf(int index) {
@@ -243,18 +281,25 @@ public final class LocalLauncher {
     }
   }
 
-  private static void stopAll(List<Process> workers) {
+  /** Stops the workers still running and waits for every one; returns the indexes that had to be killed. */
+  private static Set<Integer> stopAll(List<Process> workers) {
     workers.forEach(Process::destroy);
-    for (Process worker : workers) {
+    Set<Integer> killed = new HashSet<>();
+    for (int index = 0; index < workers.size(); index++) {
+      Process worker = workers.get(index);
       try {
         if (!worker.waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
           worker.destroyForcibly();
+          killed.add(index);
+          worker.waitFor();
         }
       } catch (InterruptedException e) {
         worker.destroyForcibly();
+        killed.add(index);
         Thread.currentThread().interrupt();
       }
     }
+    return killed;
   }
 
   private static int freePort() {

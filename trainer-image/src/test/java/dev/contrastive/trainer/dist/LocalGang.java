@@ -16,7 +16,8 @@ import java.util.function.Function;
 final class LocalGang {
 
   static final String TOKEN = "test-token";
-  static final Duration RENDEZVOUS_TIMEOUT = Duration.ofSeconds(10);
+  /** Generous: only a failing test waits it out, and a loaded machine starts threads slowly. */
+  static final Duration RENDEZVOUS_TIMEOUT = Duration.ofSeconds(60);
   static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
 
   private LocalGang() {}

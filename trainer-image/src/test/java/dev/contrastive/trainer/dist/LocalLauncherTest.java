@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -39,12 +40,10 @@ class LocalLauncherTest {
 
   @Test
   void oneFailedWorkerStopsTheGangAndIsNamed() {
-    long start = System.nanoTime();
     int exit = launcher(3, "fail").run();
 
     assertThat(exit).as(output()).isEqualTo(3);
-    assertThat(output()).contains("worker rank 1 failed with exit code 3; stopping the other workers");
-    assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(15);
+    assertThat(output()).contains("worker rank 1 failed with exit code 3; the gang is stopped");
   }
 
   @Test
@@ -52,6 +51,64 @@ class LocalLauncherTest {
     int exit = launcher(3, "invalid").run();
 
     assertThat(exit).as(output()).isEqualTo(2);
+    assertThat(output()).contains("worker rank 1 failed with exit code 2; the gang is stopped");
+  }
+
+  @Test
+  void aPeerThatLostTheFailedWorkerIsNotBlamedWhenItsExitIsSeenFirst() {
+    // rank 1 exited 3; rank 0 lost it and exited 1 and was seen first; rank 2 was stopped (143)
+    List<Process> gang = List.of(new Exited(1), new Exited(3), new Exited(143));
+    assertThat(LocalLauncher.cause(gang, 0, Set.of())).isEqualTo(1);
+    // a worker killed while being stopped (137) is no cause; the first seen is
+    assertThat(LocalLauncher.cause(List.of(new Exited(1), new Exited(137)), 0, Set.of(1))).isZero();
+    // but one killed by something else (the OOM killer: 137) is
+    assertThat(LocalLauncher.cause(List.of(new Exited(1), new Exited(137)), 0, Set.of())).isEqualTo(1);
+    // invalid input wins over a code of its own
+    assertThat(LocalLauncher.cause(List.of(new Exited(3), new Exited(1), new Exited(2)), 0, Set.of())).isEqualTo(2);
+    // all lost a peer or were stopped: the first seen
+    assertThat(LocalLauncher.cause(List.of(new Exited(143), new Exited(1)), 1, Set.of())).isEqualTo(1);
+  }
+
+  /** A worker that has exited with {@code code}. */
+  private static final class Exited extends Process {
+    private final int code;
+
+    Exited(int code) {
+      this.code = code;
+    }
+
+    @Override
+    public int exitValue() {
+      return code;
+    }
+
+    @Override
+    public boolean isAlive() {
+      return false;
+    }
+
+    @Override
+    public int waitFor() {
+      return code;
+    }
+
+    @Override
+    public void destroy() {}
+
+    @Override
+    public java.io.OutputStream getOutputStream() {
+      return java.io.OutputStream.nullOutputStream();
+    }
+
+    @Override
+    public java.io.InputStream getInputStream() {
+      return java.io.InputStream.nullInputStream();
+    }
+
+    @Override
+    public java.io.InputStream getErrorStream() {
+      return java.io.InputStream.nullInputStream();
+    }
   }
 
   @Test
@@ -116,19 +173,17 @@ class LocalLauncherTest {
     while (line != null && !line.equals("looping")) {
       line = rankZero.readLine();
     }
-    Thread.sleep(300);
-
     workers.get(1).destroyForcibly();
-    long killed = System.nanoTime();
     StringBuilder rest = new StringBuilder();
     for (line = rankZero.readLine(); line != null; line = rankZero.readLine()) {
       rest.append(line).append('\n');
     }
 
-    assertThat(workers.get(0).waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(workers.get(0).waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(workers.get(0).exitValue()).isEqualTo(1);
     assertThat(rest.toString()).containsPattern(
         "error: .*rank 1 \\(127\\.0\\.0\\.1:\\d+\\).*during all-reduce");
-    assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed)).isLessThan(5);
+    // seen as the closed connection at once, not by waiting out the peer timeout (RingWorker: 30 s)
+    assertThat(rest.toString()).contains("the connection").doesNotContain("sent nothing for", "stopped reading for");
   }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class PeerFailureTest {
 
   private static final int BUCKET = 1 << 20;
-  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
+  /** Generous: a dead rank is seen by its closed connection long before; the messages tell which. */
+  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
 
   /**
    * Every rank all-reduces 8 MB in a loop; rank 1's sockets are closed while the others are inside
@@ -49,7 +50,8 @@ class PeerFailureTest {
 
     assertThatThrownBy(() -> LocalGang.await(ranks.get(0)))
         .isInstanceOf(DistributedException.class)
-        .hasMessageMatching(".*rank 1 \\(127\\.0\\.0\\.1:\\d+\\).* during all-reduce.*");
+        .hasMessageMatching(".*rank 1 \\(127\\.0\\.0\\.1:\\d+\\).* during all-reduce.*")
+        .hasMessageContaining("the connection"); // not "sent nothing for": the timeout did not decide
     assertThat(Duration.ofNanos(System.nanoTime() - killedAt[0])).isLessThan(PEER_TIMEOUT);
   }
 
@@ -64,7 +66,7 @@ class PeerFailureTest {
           .hasMessageMatching(".*rank \\d \\(127\\.0\\.0\\.1:\\d+\\).* during all-reduce.*");
     }
     assertThat(Duration.ofNanos(System.nanoTime() - killedAt[0]))
-        .isLessThan(PEER_TIMEOUT.plusSeconds(1));
+        .isLessThan(PEER_TIMEOUT.plusSeconds(10));
     // The failure cascades around the ring, so a rank may name the neighbour that failed before
     // it; but the first rank to fail is a neighbour of rank 1 (0 or 2) and names rank 1 itself.
     assertThat(List.of(failureOf(ranks.get(0)), failureOf(ranks.get(2))))
@@ -83,21 +85,26 @@ class PeerFailureTest {
   @Test
   void aStalledRankIsNamedAfterThePeerTimeout() {
     Duration timeout = Duration.ofMillis(800);
+    CountDownLatch released = new CountDownLatch(1);
     long start = System.nanoTime();
     List<CompletableFuture<Object>> ranks = LocalGang.start(2, BUCKET,
         LocalGang.RENDEZVOUS_TIMEOUT, timeout, group -> {
           if (group.rank() == 1) {
-            sleep(5_000); // alive but never joins the collective
+            await(released); // alive but never joins the collective, until rank 0 has given up
             return null;
           }
           group.allReduce(ByteBuffer.allocateDirect(1 << 20), false);
           return null;
         });
 
-    assertThatThrownBy(() -> LocalGang.await(ranks.get(0)))
-        .hasMessageMatching(
-            "rank 1 \\(127\\.0\\.0\\.1:\\d+\\) sent nothing for 800 ms during all-reduce.*");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    try {
+      assertThatThrownBy(() -> LocalGang.await(ranks.get(0)))
+          .hasMessageMatching(
+              "rank 1 \\(127\\.0\\.0\\.1:\\d+\\) sent nothing for 800 ms during all-reduce.*");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(timeout, Duration.ofSeconds(60));
+    } finally {
+      released.countDown();
+    }
   }
 
   private static void await(CountDownLatch latch) {
@@ -105,14 +112,6 @@ class PeerFailureTest {
       assertThat(latch.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     } catch (InterruptedException e) {
       throw new AssertionError(e);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -83,7 +83,7 @@ class RendezvousTest {
           .isInstanceOf(DistributedException.class)
           .hasMessageContaining("rendezvous timed out after 2 s: ranks [2] never arrived");
     }
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30)); // ended, not hung
   }
 
   @Test

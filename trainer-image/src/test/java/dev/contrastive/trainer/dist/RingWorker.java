@@ -14,8 +14,9 @@ public final class RingWorker {
 
   public static void main(String[] args) {
     DistributedSpec spec = new DistributedSpec();
-    spec.rendezvousTimeoutSeconds = 20;
-    spec.peerTimeoutSeconds = 5;
+    // generous: on a loaded machine JVMs start slowly; a dead peer is seen by its closed connection
+    spec.rendezvousTimeoutSeconds = 120;
+    spec.peerTimeoutSeconds = 30;
     spec.bucketSizeMiB = 1;
     try (ProcessGroup group = ProcessGroup.fromEnvironment(System.getenv(), spec)) {
       ByteBuffer data = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.nativeOrder());

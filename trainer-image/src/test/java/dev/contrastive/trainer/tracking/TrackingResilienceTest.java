@@ -60,8 +60,8 @@ class TrackingResilienceTest {
       tracking.close();
       long closeMillis = (System.nanoTime() - closing) / 1_000_000;
 
-      assertThat(loggingMillis).isLessThan(1000);
-      assertThat(closeMillis).isBetween(1_500L, 10_000L); // the bounded wait, then given up
+      assertThat(loggingMillis).isLessThan(5_000); // 20 offers to a queue; a blocked call would never return
+      assertThat(closeMillis).isBetween(1_500L, 30_000L); // the bounded wait, then given up
       // 4 log lines fit in the queue, the other 16 (3 points each) and the end are dropped
       assertThat(registry.get("contrastive.tracking.dropped.points").tag("backend", "mlflow").counter().count())
           .isEqualTo(16 * 3 + 1);
