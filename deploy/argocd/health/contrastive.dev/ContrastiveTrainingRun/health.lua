@@ -17,6 +17,7 @@ end
 
 local healthByPhase = {
   Pending = "Progressing",
+  Queued = "Progressing",
   Running = "Progressing",
   Succeeded = "Healthy",
   Failed = "Degraded",

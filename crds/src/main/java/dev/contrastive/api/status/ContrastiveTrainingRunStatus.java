@@ -14,7 +14,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ContrastiveTrainingRunStatus {
 
-  @JsonPropertyDescription("Pending, Running, Succeeded, Failed or Suspended.")
+  @JsonPropertyDescription("Pending, Queued (waiting for Kueue's admission), Running, Succeeded, Failed or Suspended.")
   public Phase phase;
 
   @JsonPropertyDescription("Why the run is in this phase, for people.")
@@ -23,11 +23,11 @@ public class ContrastiveTrainingRunStatus {
   @JsonPropertyDescription("The spec generation this status describes.")
   public Long observedGeneration;
 
-  /** The operator writes six types at most; a bound keeps a forged status from growing without end. */
+  /** The operator writes seven types at most; a bound keeps a forged status from growing without end. */
   public static final int MAX_CONDITIONS = 16;
 
   @Size(max = MAX_CONDITIONS)
-  @JsonPropertyDescription("Kubernetes-style conditions: Ready, Running, Succeeded, Failed, Suspended.")
+  @JsonPropertyDescription("Kubernetes-style conditions: Ready, Running, Succeeded, Failed, Suspended, Queued (runs in a Kueue queue).")
   public List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("Planned and ready workers.")

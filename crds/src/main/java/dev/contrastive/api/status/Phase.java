@@ -3,6 +3,8 @@ package dev.contrastive.api.status;
 /** Lifecycle phase of a run, as {@code kubectl get} shows it. */
 public enum Phase {
   Pending,
+  /** Waiting for a queue (Kueue) to admit the gang; no worker runs. */
+  Queued,
   Running,
   Succeeded,
   Failed,

@@ -117,10 +117,11 @@ public final class LifecyclePolicy {
   /**
    * When the deadline clock started; empty while suspended. As for a Kubernetes Job, suspension
    * stops the clock and resuming restarts it (the status records a new startTime), so a run that
-   * a queue held suspended for hours does not fail the moment it resumes.
+   * a queue held suspended (or Kueue queued again after a preemption) for hours does not fail the
+   * moment it resumes.
    */
   private static Optional<Instant> startTime(ContrastiveTrainingRun run) {
-    return Optional.ofNullable(run.getStatus()).filter(s -> s.phase != Phase.Suspended)
+    return Optional.ofNullable(run.getStatus()).filter(s -> s.phase != Phase.Suspended && s.phase != Phase.Queued)
         .map(s -> s.startTime).map(Instant::parse);
   }
 

@@ -35,6 +35,7 @@ public final class WorkerPods {
   public static final String HF_CACHE_VOLUME = "hf-cache";
   /** The trainer's user in the image; a fixed non-root id so volumes are writable. */
   public static final long TRAINER_UID = 1000L;
+  private static final String SCHEDULER_VOLCANO = VolcanoPodGroup.SCHEDULER;
 
   private WorkerPods() {}
 
@@ -52,7 +53,14 @@ public final class WorkerPods {
    * @throws dev.contrastive.api.config.InvalidConfigException naming the template field that cannot be merged
    */
   public static Pod pod(ContrastiveTrainingRun run, World world, int rank) {
-    return WorkerPodTemplate.merge(operatorPod(run, world, rank), run.getSpec());
+    Pod pod = WorkerPodTemplate.merge(operatorPod(run, world, rank), run.getSpec());
+    return SCHEDULER_VOLCANO.equals(pod.getSpec().getSchedulerName()) ? VolcanoPodGroup.member(pod, run) : pod;
+  }
+
+  /** The worker pods' scheduler, spec.template merged (null: the cluster's default). */
+  public static String schedulerName(ContrastiveTrainingRun run) {
+    return WorkerPodTemplate.merge(operatorPod(run, World.pinned(List.of("node")), 0), run.getSpec())
+        .getSpec().getSchedulerName();
   }
 
   /**
@@ -95,9 +103,17 @@ public final class WorkerPods {
         .withMetadata(Owned.meta(run, RunNames.worker(run, rank))
             .addToLabels(RunNames.RANK_LABEL, Integer.toString(rank))
             .addToLabels(RunNames.GANG_LABEL, Gang.id(run, world))
+            .addToLabels(queueLabel(run))
             .build())
         .withSpec(podSpec.build())
         .build();
+  }
+
+  /** The run's Kueue queue label, so that a template naming another queue is refused. */
+  private static Map<String, String> queueLabel(ContrastiveTrainingRun run) {
+    Map<String, String> labels = run.getMetadata().getLabels();
+    String queue = labels == null ? null : labels.get(KueuePodGroup.QUEUE_LABEL);
+    return queue == null ? Map.of() : Map.of(KueuePodGroup.QUEUE_LABEL, queue);
   }
 
   private static Container container(ContrastiveTrainingRun run, World world, int rank) {

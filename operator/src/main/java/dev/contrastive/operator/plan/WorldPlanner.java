@@ -62,6 +62,17 @@ public final class WorldPlanner {
     return WorldPlan.of(World.pinned(free));
   }
 
+  /**
+   * The world of a gang that a queue or batch scheduler places (Kueue, Volcano): one worker per
+   * eligible node up to spec.maxNodes, not pinned to nodes and without counting free GPUs, because
+   * the queue holds the gang until its quota or the cluster has room, and nodes that were free when
+   * it was queued may be busy when it is admitted.
+   */
+  public static WorldPlan planForQueue(ContrastiveTrainingRunSpec spec, Collection<Node> nodes) {
+    WorldPlan plan = plan(spec, nodes, Map.of());
+    return plan.world().map(world -> WorldPlan.of(World.unpinned(world.size()))).orElse(plan);
+  }
+
   /** The nodes that could run a worker if their GPUs were free, by name. */
   static List<Node> eligible(ContrastiveTrainingRunSpec spec, Collection<Node> nodes) {
     return nodes.stream()

@@ -14,10 +14,12 @@ import dev.contrastive.operator.lifecycle.PodCleanup;
 import dev.contrastive.operator.lifecycle.SpecChanges;
 import dev.contrastive.operator.plan.Gang;
 import dev.contrastive.operator.plan.GpusInUse;
+import dev.contrastive.operator.plan.KueuePodGroup;
 import dev.contrastive.operator.plan.Rendezvous;
 import dev.contrastive.operator.plan.RunAccess;
 import dev.contrastive.operator.plan.RunNames;
 import dev.contrastive.operator.plan.TrainingConfig;
+import dev.contrastive.operator.plan.VolcanoPodGroup;
 import dev.contrastive.operator.plan.WorkerPods;
 import dev.contrastive.operator.plan.World;
 import dev.contrastive.operator.plan.WorldPlan;
@@ -31,6 +33,7 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -79,6 +82,8 @@ import java.util.stream.Collectors;
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"}, verbs = {"get", "create"})
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"list", "watch"})
+@RBACRule(apiGroups = "scheduling.volcano.sh", resources = "podgroups", verbs = {"get", "create", "update"})
+@RBACRule(apiGroups = "kueue.x-k8s.io", resources = "workloads", verbs = "delete")
 public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveTrainingRun> {
 
   static final String PODS = "worker-pods";
@@ -90,6 +95,9 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   static final Duration FREE_GPU_RECHECK = Duration.ofSeconds(10);
   /** How often a run waiting for a deleted namesake's objects to be garbage-collected looks again. */
   static final Duration PREVIOUS_RUN_RECHECK = Duration.ofSeconds(5);
+  /** How often a run waiting for a queue's API (Volcano's PodGroup) to be installed looks again. */
+  static final Duration API_RECHECK = Duration.ofSeconds(10);
+  static final String VOLCANO_MISSING = "VolcanoNotInstalled";
   private static final int HTTP_UNPROCESSABLE = 422;
 
   private final SecureRandom random = new SecureRandom();
@@ -213,9 +221,11 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     }
 
     List<Node> nodes = nodes(context);
-    WorldPlan plan = runningWorld(run.getStatus())
+    boolean placedByQueue = placedByQueue(run);
+    WorldPlan plan = runningWorld(run)
         .map(WorldPlan::of)
-        .orElseGet(() -> WorldPlanner.plan(run.getSpec(), nodes, gpusInUse(client, run)));
+        .orElseGet(() -> placedByQueue ? WorldPlanner.planForQueue(run.getSpec(), nodes)
+            : WorldPlanner.plan(run.getSpec(), nodes, gpusInUse(client, run)));
     if (plan.world().isEmpty()) {
       delete(client, pods); // never a partial gang
       recorder.record(Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()), now);
@@ -228,6 +238,19 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     int worldSize = WorkerPods.worldSize(run.getSpec(), world);
     WorkersStatus planned = WorkersStatus.of(world.size(), 0, world.nodes(), worldSize);
 
+    if (KueuePodGroup.isUsed(run)) {
+      Optional<PodCondition> stopped = pods.stream().map(KueuePodGroup::stopped).flatMap(Optional::stream)
+          .filter(condition -> !KueuePodGroup.WORKLOAD_DELETED.equals(condition.getReason())).findFirst();
+      if (stopped.isPresent()) {
+        // Kueue deletes the pods itself; a pod it has not reached yet must not go on training alone.
+        delete(client, pods);
+        recorder.record(Outcome.queued(Outcome.EVICTED_BY_KUEUE, "Kueue stopped the gang ("
+            + stopped.get().getReason() + (stopped.get().getMessage() == null ? "" : ": " + stopped.get().getMessage())
+            + "); it waits for admission again and restarts from its last checkpoint, not counted against "
+            + "spec.runPolicy.backoffLimit"), planned, now);
+        return UpdateControl.noUpdate();
+      }
+    }
     String gang = Gang.id(run, world);
     List<Pod> previous = pods.stream().filter(pod -> !Gang.isMember(pod, gang)).toList();
     if (!previous.isEmpty()) {
@@ -253,10 +276,21 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return finished(client, run, pods, now);
     }
     Decision.Proceed proceed = (Decision.Proceed) decision;
+    Outcome outcome = KueuePodGroup.isUsed(run) ? awaitingAdmission(run, world, pods).orElse(proceed.outcome())
+        : proceed.outcome();
+    if (VolcanoPodGroup.isUsed(run) && !owned.ensureSpec(VolcanoPodGroup.CONTEXT, VolcanoPodGroup.of(run, world))) {
+      recorder.record(Outcome.waiting(VOLCANO_MISSING, "spec.schedulerName is volcano but the cluster serves no "
+          + VolcanoPodGroup.API_VERSION + " PodGroup: install Volcano, or set another scheduler; looking again every "
+          + API_RECHECK.toSeconds() + "s"), planned, now);
+      return UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(API_RECHECK);
+    }
     Set<String> existing = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     try {
+      String kueueGroup = KueuePodGroup.isUsed(run) ? KueuePodGroup.groupName(run, pods) : null;
       List<Pod> missing = WorkerPods.pods(run, world).stream()
-          .filter(pod -> !existing.contains(pod.getMetadata().getName())).toList();
+          .filter(pod -> !existing.contains(pod.getMetadata().getName()))
+          .map(pod -> kueueGroup == null ? pod : KueuePodGroup.member(pod, run, kueueGroup, world.size()))
+          .toList();
       // Every name is looked at before any pod is made: a gang that cannot be whole creates nothing.
       missing.forEach(owned::requireFreeOrOwned);
       missing.forEach(owned::create);
@@ -279,7 +313,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return UpdateControl.noUpdate();
     }
     GangState observed = PodObserver.observe(pods, world.size());
-    ContrastiveTrainingRunStatus next = recorder.next(proceed.outcome(),
+    ContrastiveTrainingRunStatus next = recorder.next(outcome,
         WorkersStatus.of(world.size(), observed.ready(), world.nodes(), worldSize), now);
     // Said only once an edit was held back, and then kept (True again once the edit is reverted).
     if (!ignoredChanges.isEmpty() || next.conditions.stream().anyMatch(c -> StatusCalculator.SPEC_APPLIED.equals(c.getType()))) {
@@ -290,7 +324,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
                   + "fixed for the whole run (only spec.runPolicy may change): revert the edit, or create a new run",
           now);
     }
-    recorder.write(next, proceed.outcome(), now, false);
+    recorder.write(next, outcome, now, false);
     if (next.phase.isFinished()) {
       run.setStatus(next);
       return finished(client, run, pods, now);
@@ -359,18 +393,52 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     return ttl.map(UpdateControl.<ContrastiveTrainingRun>noUpdate()::rescheduleAfter).orElseGet(UpdateControl::noUpdate);
   }
 
+  /** Deletes the pods, and ends the Kueue pod groups they belong to (else Kueue holds them). */
   private static void delete(KubernetesClient client, List<Pod> pods) {
     pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
         .forEach(pod -> client.resource(pod).delete());
+    KueueWorkloads.release(client, pods);
   }
 
-  /** While the gang runs it keeps its nodes: ranks must not move, and new nodes wait for the next restart. */
-  private static Optional<World> runningWorld(ContrastiveTrainingRunStatus status) {
-    if (status == null || status.phase != Phase.Running
-        || status.workers == null || status.workers.nodes == null || status.workers.nodes.isEmpty()) {
+  /**
+   * While the gang runs it keeps its nodes (or, placed by a queue, its size): ranks must not move,
+   * and new nodes wait for the next restart.
+   */
+  private static Optional<World> runningWorld(ContrastiveTrainingRun run) {
+    ContrastiveTrainingRunStatus status = run.getStatus();
+    if (status == null || status.phase != Phase.Running || status.workers == null) {
       return Optional.empty();
     }
-    return Optional.of(World.pinned(status.workers.nodes));
+    if (status.workers.nodes != null && !status.workers.nodes.isEmpty()) {
+      return Optional.of(World.pinned(status.workers.nodes));
+    }
+    return placedByQueue(run) && status.workers.desired != null && status.workers.desired > 0
+        ? Optional.of(World.unpinned(status.workers.desired)) : Optional.empty();
+  }
+
+  /** A queue or batch scheduler admits and places the gang; the operator then neither pins nodes nor counts free GPUs. */
+  private static boolean placedByQueue(ContrastiveTrainingRun run) {
+    return KueuePodGroup.isUsed(run) || VolcanoPodGroup.isUsed(run);
+  }
+
+  /**
+   * Queued while Kueue has not admitted the whole gang: a pod not created yet (they are created
+   * gated) or one still gated. Says so when Kueue's webhook did not take the pods, which then wait forever.
+   */
+  private static Optional<Outcome> awaitingAdmission(ContrastiveTrainingRun run, World world, List<Pod> pods) {
+    if (pods.size() >= world.size() && pods.stream().noneMatch(KueuePodGroup::isGated)) {
+      return Optional.empty();
+    }
+    String group = pods.stream().map(pod -> pod.getMetadata().getLabels().get(KueuePodGroup.GROUP_NAME_LABEL))
+        .filter(java.util.Objects::nonNull).findFirst().map(name -> " (pod group " + name + ")").orElse("");
+    String message = "waiting for Kueue to admit the gang of " + world.size() + " pods" + group + " in LocalQueue "
+        + KueuePodGroup.queue(run).orElseThrow();
+    if (!pods.isEmpty() && pods.stream().noneMatch(KueuePodGroup::isManaged)) {
+      message += "; Kueue has not taken the pods (no " + KueuePodGroup.MANAGED_LABEL + " label): enable its pod "
+          + "integration (integrations.frameworks: pod) and select namespace " + run.getMetadata().getNamespace()
+          + " in managedJobsNamespaceSelector";
+    }
+    return Optional.of(Outcome.queued(Outcome.AWAITING_ADMISSION, message));
   }
 
   /**
@@ -399,7 +467,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   /** Pending runs wait for nodes; running ones must notice a lost node. */
   private static boolean usesNodes(ContrastiveTrainingRun run) {
     return run.getStatus() == null || run.getStatus().phase == null
-        || run.getStatus().phase == Phase.Pending || run.getStatus().phase == Phase.Running;
+        || run.getStatus().phase == Phase.Pending || run.getStatus().phase == Phase.Queued
+        || run.getStatus().phase == Phase.Running;
   }
 
   /**

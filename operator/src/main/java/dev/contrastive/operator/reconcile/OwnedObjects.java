@@ -2,13 +2,17 @@ package dev.contrastive.operator.reconcile;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.net.HttpURLConnection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -76,6 +80,39 @@ final class OwnedObjects {
       actual.setData(desired.getData());
       actual.getMetadata().setAnnotations(desired.getMetadata().getAnnotations());
       client.resource(actual).update();
+    }
+  }
+
+  /**
+   * An object of an API the cluster may not serve (a batch scheduler's CRD) with the desired spec:
+   * created, or its spec replaced when it differs. False when the cluster has no such API.
+   */
+  boolean ensureSpec(ResourceDefinitionContext api, GenericKubernetesResource desired) {
+    var resources = client.genericKubernetesResources(api).inNamespace(desired.getMetadata().getNamespace());
+    try {
+      GenericKubernetesResource actual = resources.withName(desired.getMetadata().getName()).get();
+      if (actual == null) {
+        resources.resource(desired).create();
+        return true;
+      }
+      requireOwned(actual);
+      // Only the fields the operator sets: the scheduler's webhooks may default others (Volcano: the queue).
+      @SuppressWarnings("unchecked")
+      Map<String, Object> desiredSpec = (Map<String, Object>) desired.getAdditionalProperties().get("spec");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> actualSpec = actual.getAdditionalProperties().get("spec") instanceof Map<?, ?> m
+          ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+      if (!desiredSpec.entrySet().stream().allMatch(e -> Objects.equals(actualSpec.get(e.getKey()), e.getValue()))) {
+        actualSpec.putAll(desiredSpec);
+        actual.getAdditionalProperties().put("spec", actualSpec);
+        resources.resource(actual).update();
+      }
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return false;
+      }
+      throw e;
     }
   }
 

@@ -19,6 +19,10 @@ public record Outcome(Phase phase, String reason, String message) {
   public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
   public static final String SUSPENDED = "Suspended";
   public static final String UNSCHEDULABLE = "Unschedulable";
+  /** The gang's pods are created and wait for Kueue's admission. */
+  public static final String AWAITING_ADMISSION = "AwaitingAdmission";
+  /** Kueue stopped the gang (preemption, eviction): it is queued again, no failure counted. */
+  public static final String EVICTED_BY_KUEUE = "EvictedByKueue";
 
   public static Outcome invalidConfig(String message) {
     return new Outcome(Phase.Failed, INVALID_CONFIG, message);
@@ -34,6 +38,11 @@ public record Outcome(Phase phase, String reason, String message) {
 
   public static Outcome waiting(String reason, String message) {
     return new Outcome(Phase.Pending, reason, message);
+  }
+
+  /** Waiting for Kueue to admit the gang (again, after a preemption). */
+  public static Outcome queued(String reason, String message) {
+    return new Outcome(Phase.Queued, reason, message);
   }
 
   public static Outcome suspended() {

@@ -22,6 +22,8 @@ public final class StatusCalculator {
   public static final String SUCCEEDED = "Succeeded";
   public static final String FAILED = "Failed";
   public static final String SUSPENDED = "Suspended";
+  /** True while Kueue has not admitted the gang; present only on runs that were ever queued. */
+  public static final String QUEUED = "Queued";
   /** True once the gang was restarted; reason and message tell the latest restart's cause. */
   public static final String RESTARTED = "GangRestarted";
   /** False while a spec edit waits unapplied because training fields are fixed during a run. */
@@ -47,6 +49,9 @@ public final class StatusCalculator {
         condition(before, SUCCEEDED, outcome.phase() == Phase.Succeeded, outcome, generation, timestamp),
         condition(before, FAILED, outcome.phase() == Phase.Failed, outcome, generation, timestamp),
         condition(before, SUSPENDED, outcome.phase() == Phase.Suspended, outcome, generation, timestamp)));
+    if (outcome.phase() == Phase.Queued || find(before, QUEUED).isPresent()) {
+      next.conditions.add(condition(before, QUEUED, outcome.phase() == Phase.Queued, outcome, generation, timestamp));
+    }
     find(before, RESTARTED).ifPresent(next.conditions::add);
     find(before, SPEC_APPLIED).ifPresent(next.conditions::add);
     next.progress = null;
@@ -54,11 +59,13 @@ public final class StatusCalculator {
   }
 
   /**
-   * Set when the gang first runs, and again when a suspended run that had started resumes: the
-   * deadline (activeDeadlineSeconds) counts from it, and suspension stops that clock as for a Job.
+   * Set when the gang first runs, and again when a suspended run, or one Kueue stopped and queued
+   * again, that had started resumes: the deadline (activeDeadlineSeconds) counts from it, and
+   * suspension stops that clock as for a Job.
    */
   private static String startTime(ContrastiveTrainingRunStatus before, Outcome outcome, String timestamp) {
-    boolean resumed = before.phase == Phase.Suspended && outcome.phase() != Phase.Suspended;
+    boolean resumed = (before.phase == Phase.Suspended || before.phase == Phase.Queued)
+        && outcome.phase() != before.phase;
     if (before.startTime != null) {
       return resumed ? timestamp : before.startTime;
     }

@@ -55,6 +55,17 @@ class RbacManifestTest {
   }
 
   @Test
+  void batchSchedulersObjectsOnlyAsFarAsTheOperatorUsesThem() {
+    // Volcano: the run's PodGroup is created and kept up to date, never listed or deleted (the
+    // garbage collector deletes it with the run). Kueue: only a given-up group's Workload is deleted.
+    assertThat(grants(clusterRole().getRules())).filteredOn(g -> g.startsWith("scheduling.volcano.sh/"))
+        .containsExactlyInAnyOrder("scheduling.volcano.sh/podgroups create", "scheduling.volcano.sh/podgroups get",
+            "scheduling.volcano.sh/podgroups update");
+    assertThat(grants(clusterRole().getRules())).filteredOn(g -> g.startsWith("kueue.x-k8s.io/"))
+        .containsExactly("kueue.x-k8s.io/workloads delete");
+  }
+
+  @Test
   void ownerReferencesWithBlockOwnerDeletionAreAllowed() {
     assertThat(grants(clusterRole().getRules())).contains("contrastive.dev/contrastivetrainingruns/finalizers update");
   }

@@ -73,10 +73,10 @@ class RealApiServerPodTemplateTest extends ClusterBehaviour {
     run.getSpec().template = template("""
         metadata:
           annotations: {sidecar.istio.io/inject: "false", cost-centre: vision}
-          labels: {kueue.x-k8s.io/queue-name: gpus}
+          labels: {team: vision}
         spec:
           priorityClassName: %s
-          schedulerName: volcano
+          schedulerName: gpu-scheduler
           imagePullSecrets: [{name: registry-login}]
           volumes: [{name: imagenet, persistentVolumeClaim: {claimName: imagenet, readOnly: true}}]
           containers:
@@ -92,11 +92,11 @@ class RealApiServerPodTemplateTest extends ClusterBehaviour {
       Pod pod = pods.get(rank);
       assertThat(pod.getMetadata().getAnnotations())
           .containsEntry("sidecar.istio.io/inject", "false").containsEntry("cost-centre", "vision");
-      assertThat(pod.getMetadata().getLabels()).containsEntry("kueue.x-k8s.io/queue-name", "gpus")
+      assertThat(pod.getMetadata().getLabels()).containsEntry("team", "vision")
           .containsEntry("contrastive.dev/run", "simclr").containsEntry("contrastive.dev/rank", Integer.toString(rank));
       assertThat(pod.getSpec().getPriorityClassName()).isEqualTo(priority);
       assertThat(pod.getSpec().getPriority()).as("admitted with the class's priority").isEqualTo(1000);
-      assertThat(pod.getSpec().getSchedulerName()).isEqualTo("volcano");
+      assertThat(pod.getSpec().getSchedulerName()).isEqualTo("gpu-scheduler");
       assertThat(pod.getSpec().getImagePullSecrets()).extracting(s -> s.getName()).containsExactly("registry-login");
       assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement()
           .satisfies(v -> {
