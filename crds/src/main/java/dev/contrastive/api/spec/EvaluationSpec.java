@@ -21,4 +21,11 @@ public class EvaluationSpec {
   @Max(10)
   @JsonPropertyDescription("Temperature of the kNN vote weights exp(similarity / t).")
   public Double knnTemperature = 0.1;
+
+  @Default("0")
+  @Min(0)
+  @JsonPropertyDescription("Training images the held-out images are classified by: this many, evenly spaced over"
+      + " the training split (0 = all of it). Every rank holds their features in memory, so ImageNet-sized"
+      + " splits need a cap (1.28 M x 2048 floats of ResNet-50 are 10 GB; at most 2 GB fit).")
+  public Integer knnTrainImages = 0;
 }

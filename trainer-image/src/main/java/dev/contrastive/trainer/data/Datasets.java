@@ -166,6 +166,21 @@ public final class Datasets {
     return images.subset(indices);
   }
 
+  /**
+   * At most {@code max} images of {@code images}, evenly spaced over all of them (of sharded images
+   * too, so that every part of the split, and so every class, is represented); all for 0.
+   */
+  public static LabelledImages evenlySpaced(LabelledImages images, int max) {
+    if (max <= 0 || max >= images.size()) {
+      return images;
+    }
+    int[] indices = new int[max];
+    for (int i = 0; i < max; i++) {
+      indices[i] = (int) ((long) i * images.size() / max);
+    }
+    return images.subset(indices);
+  }
+
   private static <T> T required(T value, String key, String type) {
     if (value == null) {
       throw new DataException("dataset." + key + " is required for dataset.type " + type);

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.contrastive.api.spec.EvaluationSpec;
+import dev.contrastive.trainer.data.DataException;
 import dev.contrastive.trainer.data.DatasetSplits;
+import dev.contrastive.trainer.data.Datasets;
 import dev.contrastive.trainer.data.LabelledImages;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.eval.WeightedKnn;
@@ -23,10 +25,35 @@ public final class KnnEvaluation {
   private final WeightedKnn knn;
   private final int threads;
 
+  /** The training images compared with: evaluation.knnTrainImages of the split, evenly spaced. */
   public KnnEvaluation(DatasetSplits splits, EvaluationSpec spec, int threads) {
-    this.splits = splits;
+    int trainImages = spec.knnTrainImages == null ? 0 : spec.knnTrainImages;
+    this.splits = new DatasetSplits(Datasets.evenlySpaced(splits.train(), trainImages), splits.heldOut(),
+        splits.classNames(), splits.stats());
     this.knn = new WeightedKnn(spec.knnK, spec.knnTemperature, CHUNK);
     this.threads = threads;
+  }
+
+  /** Training images the held-out ones are classified by. */
+  public int trainImages() {
+    return splits.train().size();
+  }
+
+  /**
+   * Refuses, before training starts, an evaluation whose features cannot be held: every rank
+   * assembles those of all its training images in one buffer.
+   *
+   * @throws DataException naming evaluation.knnTrainImages and the most that fit
+   */
+  public void checkFits(int featureDim) {
+    long bytes = (long) Math.max(trainImages(), splits.heldOut().size()) * featureDim * Float.BYTES;
+    if (bytes > Integer.MAX_VALUE) {
+      long most = Integer.MAX_VALUE / ((long) featureDim * Float.BYTES);
+      throw new DataException("evaluation.knnTrainImages: the kNN evaluation would hold the features of "
+          + trainImages() + " training images (" + featureDim + " floats each, " + bytes / 1_000_000_000L
+          + " GB) on every rank; at most " + most + " fit: set evaluation.knnTrainImages to " + most
+          + " or fewer (dataset.maxTestImages likewise for the held-out split)");
+    }
   }
 
   /** Top-1 accuracy in [0, 1] of the encoder's features, in one process. */

@@ -195,6 +195,7 @@ public final class TrainingRun {
             .withGlobalNegatives(globalNegatives ? new CrossRankSums(group, algorithm) : null);
         KnnEvaluation evaluation = new KnnEvaluation(splits, spec.evaluation, threads);
         EncoderFeatures features = new EncoderFeatures(model.encoder(), spec.dataset.imageSize, splits.stats());
+        evaluation.checkFits(features.dim());
 
         ProgressStatus progress = new ProgressStatus();
         if ("huggingface".equals(spec.dataset.type)) {
