@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * before its ranks start (so no rank waits for a download in a collective), and processes that do
  * share a cache take its lock, one downloading while the others wait.
  */
+@Tag("slow") // two training processes start: 67 s to 146 s in a .ci/run-like load on 2 cores
 class DownloadOncePerPodTest {
 
   @TempDir Path tmp;
