@@ -1,5 +1,6 @@
 package dev.contrastive.trainer.cli;
 
+import ai.djl.util.cuda.CudaUtils;
 import dev.contrastive.trainer.dist.LocalLauncher;
 import dev.contrastive.trainer.dist.NodeLayout;
 import java.util.List;
@@ -23,9 +24,20 @@ final class ChildProcesses {
           TrainerCli.class.getName(), workerArguments.get(), root.out).run());
     }
     if (nproc * nodes > 1 && !root.env.containsKey("WORLD_SIZE")) {
-      return OptionalInt.of(LocalLauncher.standalone(nodes, nproc, WorkerJvm.arguments(nproc * nodes),
+      // the ranks get the CLI's environment and, on a GPU machine, one GPU each, as in a pod
+      List<String> gpus = LocalLauncher.visibleGpus(root.env, ChildProcesses::cudaGpuCount);
+      return OptionalInt.of(LocalLauncher.standalone(root.env, gpus, nodes, nproc, WorkerJvm.arguments(nproc * nodes),
           TrainerCli.class.getName(), workerArguments.get(), root.out).run());
     }
     return OptionalInt.empty();
+  }
+
+  /** GPUs the CUDA runtime counts (without loading libtorch); 0 where it cannot be loaded. */
+  private static int cudaGpuCount() {
+    try {
+      return CudaUtils.getGpuCount();
+    } catch (LinkageError e) {
+      return 0;
+    }
   }
 }

@@ -53,8 +53,9 @@ public final class AllReduceBenchmark {
     int nodes = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     if (System.getenv("WORLD_SIZE") == null) {
       List<String> jvm = List.of("-Xmx256m", "-XX:MaxDirectMemorySize=1g");
-      System.exit(LocalLauncher.standalone(nodes, nproc / nodes, jvm, AllReduceBenchmark.class.getName(),
-          List.of(args), System.out).run());
+      // host buffers only: no GPU to share out
+      System.exit(LocalLauncher.standalone(System.getenv(), List.of(), nodes, nproc / nodes, jvm,
+          AllReduceBenchmark.class.getName(), List.of(args), System.out).run());
     }
     DistributedSpec spec = new DistributedSpec();
     spec.rendezvousTimeoutSeconds = 60;

@@ -1,5 +1,6 @@
 package dev.contrastive.trainer.dist;
 
+import dev.contrastive.trainer.device.PlacementException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -19,6 +21,8 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.stream.IntStream;
 
 /**
  * Starts the worker JVMs of one main class on this machine with the gang's environment (like
@@ -50,11 +54,12 @@ public final class LocalLauncher {
   private final List<String> arguments;
   private final PrintStream out;
 
-  /** {@code processes} workers of one node on this machine: {@code standalone(1, processes, ...)}. */
+  /** {@code processes} CPU workers of one node on this machine, in this JVM's environment. */
   public LocalLauncher(
       int processes, List<String> jvmArguments, String mainClass, List<String> arguments,
       PrintStream out) {
-    this(standaloneEnvironments(1, processes), jvmArguments, mainClass, arguments, out);
+    this(standaloneEnvironments(System.getenv(), List.of(), 1, processes), jvmArguments, mainClass, arguments,
+        out);
   }
 
   private LocalLauncher(
@@ -70,13 +75,44 @@ public final class LocalLauncher {
   /**
    * A gang of {@code nodes} x {@code processesPerNode} workers on this machine, with a fresh
    * rendezvous port and token; {@code nodes > 1} simulates several worker pods (two-level
-   * collectives see several nodes).
+   * collectives see several nodes). Each worker gets {@code env} (the caller's environment, as
+   * its CLI sees it) plus the gang's variables, and where there are {@code gpus} a {@value
+   * #CUDA_VISIBLE_DEVICES} of its own GPU alone, one per worker in rank order, as a GPU pod's
+   * processes get (see {@link #visibleGpus}).
+   *
+   * @throws PlacementException when there are GPUs but fewer than workers
    */
   public static LocalLauncher standalone(
-      int nodes, int processesPerNode, List<String> jvmArguments, String mainClass,
-      List<String> arguments, PrintStream out) {
-    return new LocalLauncher(
-        standaloneEnvironments(nodes, processesPerNode), jvmArguments, mainClass, arguments, out);
+      Map<String, String> env, List<String> gpus, int nodes, int processesPerNode, List<String> jvmArguments,
+      String mainClass, List<String> arguments, PrintStream out) {
+    return new LocalLauncher(standaloneEnvironments(env, gpus, nodes, processesPerNode), jvmArguments, mainClass,
+        arguments, out);
+  }
+
+  /**
+   * The GPUs of this machine that standalone workers share out: the entries of {@value
+   * #CUDA_VISIBLE_DEVICES} where it is set (empty: none, the CPU), else {@value #GPUS} of them,
+   * else as many as the CUDA runtime counts ({@code cudaGpus}, 0 without one).
+   */
+  public static List<String> visibleGpus(Map<String, String> env, IntSupplier cudaGpus) {
+    String visible = env.get(CUDA_VISIBLE_DEVICES);
+    if (visible != null) {
+      return Arrays.stream(visible.split(",")).map(String::trim).filter(id -> !id.isEmpty()).toList();
+    }
+    int count = env.containsKey(GPUS) ? gpuCount(env.get(GPUS)) : cudaGpus.getAsInt();
+    return IntStream.range(0, count).mapToObj(Integer::toString).toList();
+  }
+
+  private static int gpuCount(String value) {
+    try {
+      int count = Integer.parseInt(value.trim());
+      if (count >= 0) {
+        return count;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new DistributedException("environment variable " + GPUS + " must be an integer >= 0, got '" + value + "'");
   }
 
   /**
@@ -97,10 +133,17 @@ public final class LocalLauncher {
         && NodeLayout.positive(env, NodeLayout.NPROC_PER_NODE, 1) > 1;
   }
 
-  private static List<Map<String, String>> standaloneEnvironments(int nodes, int perNode) {
+  private static List<Map<String, String>> standaloneEnvironments(
+      Map<String, String> base, List<String> gpus, int nodes, int perNode) {
     if (nodes < 1 || perNode < 1) {
       throw new IllegalArgumentException(
           "--nodes and --nproc must be at least 1, got " + nodes + " and " + perNode);
+    }
+    if (!gpus.isEmpty() && gpus.size() < nodes * perNode) {
+      throw new PlacementException("--nodes " + nodes + " x --nproc " + perNode + " = " + nodes * perNode
+          + " processes, but this machine has " + gpus.size() + " GPUs (" + String.join(",", gpus)
+          + "): one process per GPU, so at most " + gpus.size() + ", or " + CUDA_VISIBLE_DEVICES
+          + "= (empty) to run on the CPU");
     }
     int masterPort = freePort();
     byte[] secret = new byte[16];
@@ -109,7 +152,8 @@ public final class LocalLauncher {
     List<Map<String, String>> environments = new ArrayList<>();
     for (int rank = 0; rank < nodes * perNode; rank++) {
       NodeLayout layout = NodeLayout.of(rank, perNode);
-      Map<String, String> env = new HashMap<>();
+      Map<String, String> env = new HashMap<>(base);
+      env.remove("DATA_PORT"); // one machine: each rank takes a free port of its own
       env.put("RANK", Integer.toString(rank));
       env.put(NodeLayout.LOCAL_RANK, Integer.toString(layout.localRank()));
       env.put(NodeLayout.NODE_RANK, Integer.toString(layout.nodeRank()));
@@ -122,6 +166,9 @@ public final class LocalLauncher {
       env.put("POD_IP", "127.0.0.1");
       env.put("OPT_OUT_TRACKING", "true");
       env.put("DJL_OFFLINE", "true");
+      if (!gpus.isEmpty()) {
+        env.put(CUDA_VISIBLE_DEVICES, gpus.get(rank));
+      }
       environments.add(Map.copyOf(env));
     }
     return environments;
@@ -132,7 +179,7 @@ public final class LocalLauncher {
     // RANK of the node's first process; checks NODE_RANK against WORLD_SIZE / NPROC_PER_NODE
     int firstRank = WorkerEnvironment.fromEnvironment(withLocalRank(podEnv, 0), 1).rank();
     NodeLayout.fromEnvironment(podEnv, firstRank, Integer.parseInt(podEnv.get("WORLD_SIZE").trim()));
-    int gpus = podEnv.containsKey(GPUS) ? Integer.parseInt(podEnv.get(GPUS).trim()) : 0;
+    int gpus = podEnv.containsKey(GPUS) ? gpuCount(podEnv.get(GPUS)) : 0;
     List<String> visible = podEnv.containsKey(CUDA_VISIBLE_DEVICES)
         ? List.of(podEnv.get(CUDA_VISIBLE_DEVICES).split(","))
         : List.of();

@@ -1,7 +1,9 @@
 package dev.contrastive.trainer.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.contrastive.trainer.device.PlacementException;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -156,6 +158,42 @@ class LocalLauncherTest {
     assertThat(LocalLauncher.launchesNode(pod.environmentFor(0))).isFalse();
     podEnv.put("NPROC_PER_NODE", "1");
     assertThat(LocalLauncher.launchesNode(podEnv)).isFalse();
+  }
+
+  @Test
+  void standaloneRanksGetTheCallersEnvironmentAndOneGpuEachInRankOrder() {
+    Map<String, String> env = Map.of("CONTRASTIVE_HOST_TRANSFER", "staging", "CUDA_VISIBLE_DEVICES", "3,5,6,7");
+    LocalLauncher gang = LocalLauncher.standalone(env, LocalLauncher.visibleGpus(env, () -> 0), 2, 2, List.of(),
+        "Main", List.of(), System.out);
+
+    assertThat(gang.processes()).isEqualTo(4);
+    assertThat(gang.environmentFor(0)).containsEntry("CONTRASTIVE_HOST_TRANSFER", "staging")
+        .containsEntry("CUDA_VISIBLE_DEVICES", "3").containsEntry("RANK", "0");
+    assertThat(gang.environmentFor(3)).containsEntry("CONTRASTIVE_HOST_TRANSFER", "staging")
+        .containsEntry("CUDA_VISIBLE_DEVICES", "7").containsEntry("NODE_RANK", "1").containsEntry("LOCAL_RANK", "1");
+  }
+
+  @Test
+  void theGpusToShareOutComeFromTheVisibleListThePodsCountOrTheCudaRuntime() {
+    assertThat(LocalLauncher.visibleGpus(Map.of("CUDA_VISIBLE_DEVICES", "GPU-a1, GPU-b2"), () -> 8))
+        .containsExactly("GPU-a1", "GPU-b2");
+    assertThat(LocalLauncher.visibleGpus(Map.of("CUDA_VISIBLE_DEVICES", ""), () -> 8)).isEmpty();
+    assertThat(LocalLauncher.visibleGpus(Map.of("CONTRASTIVE_GPUS", "2"), () -> 8)).containsExactly("0", "1");
+    assertThat(LocalLauncher.visibleGpus(Map.of("CONTRASTIVE_GPUS", "0"), () -> 8)).isEmpty();
+    assertThat(LocalLauncher.visibleGpus(Map.of(), () -> 3)).containsExactly("0", "1", "2");
+    assertThat(LocalLauncher.visibleGpus(Map.of(), () -> 0)).isEmpty();
+  }
+
+  @Test
+  void cpuRanksGetNoGpuAndMoreRanksThanGpusAreRefusedWithOneLine() {
+    LocalLauncher cpu = LocalLauncher.standalone(Map.of(), List.of(), 1, 3, List.of(), "Main", List.of(), System.out);
+
+    assertThat(cpu.environmentFor(2)).doesNotContainKey("CUDA_VISIBLE_DEVICES").containsEntry("RANK", "2");
+    assertThatThrownBy(() -> LocalLauncher.standalone(Map.of(), List.of("0", "1"), 1, 3, List.of(), "Main",
+        List.of(), System.out))
+        .isInstanceOf(PlacementException.class)
+        .hasMessage("--nodes 1 x --nproc 3 = 3 processes, but this machine has 2 GPUs (0,1): one process per GPU,"
+            + " so at most 2, or CUDA_VISIBLE_DEVICES= (empty) to run on the CPU");
   }
 
   @Test
