@@ -14,7 +14,8 @@ class BenchCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern(
         "engine=djl-pytorch-\\S+ arch=resnet18 batch=4 image=16 steps=1 images_per_second=[0-9.]+"
-            + " seconds_per_step=[0-9.]+ peak_rss_mib=[0-9]+ allocator=(glibc|tcmalloc|jemalloc)"
+            + " seconds_per_step=[0-9.]+ peak_rss_mib=[0-9]+ device=cpu\\(\\) peak_device_mib=n/a"
+            + " host_transfer=zero-copy allocator=(glibc|tcmalloc|jemalloc)"
             + " isa=(pre-AVX2|AVX2|AVX-512|AVX-512\\+BF16|AVX-512\\+AMX)(\\(capped\\))?");
   }
 
@@ -26,7 +27,8 @@ class BenchCommandTest {
     assertThat(run.out()).containsPattern(
         "\\[rank 0] engine=djl-pytorch-\\S+ arch=resnet18 batch=4 ranks=2 image=16 steps=1"
             + " images_per_second=[0-9.]+ seconds_per_step=[0-9.]+ allreduce_seconds_per_step=[0-9.]+"
-            + " allreduce_share=[01]\\.[0-9]+ peak_rss_mib=[0-9]+ allocator=(glibc|tcmalloc|jemalloc) isa=\\S+");
+            + " allreduce_share=[01]\\.[0-9]+ peak_rss_mib=[0-9]+ device=cpu\\(\\) peak_device_mib=n/a"
+            + " host_transfer=zero-copy replica_check=passed allocator=(glibc|tcmalloc|jemalloc) isa=\\S+");
     assertThat(run.out()).doesNotContain("[rank 1] engine=");
   }
 }
