@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * here in its CPU mode, 2 processes on the staging host transfer that GPUs take, with this build
  * of the trainer; and against a stand-in nvidia-smi for what it decides before any training.
  */
+@Tag("slow") // about 40 s on 2 quiet cores: it starts 12 trainer JVMs
 class GpuCheckScriptTest {
 
   private static final Path SCRIPT = Path.of("..", "bench", "gpu-check.sh").toAbsolutePath().normalize();
