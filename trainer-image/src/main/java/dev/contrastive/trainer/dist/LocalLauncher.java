@@ -89,6 +89,13 @@ public final class LocalLauncher {
         arguments, out);
   }
 
+  /** {@code nodes} x {@code processesPerNode} CPU workers in this JVM's environment (tests, tools). */
+  public static LocalLauncher standalone(
+      int nodes, int processesPerNode, List<String> jvmArguments, String mainClass, List<String> arguments,
+      PrintStream out) {
+    return standalone(System.getenv(), List.of(), nodes, processesPerNode, jvmArguments, mainClass, arguments, out);
+  }
+
   /**
    * The GPUs of this machine that standalone workers share out: the entries of {@value
    * #CUDA_VISIBLE_DEVICES} where it is set (empty: none, the CPU), else {@value #GPUS} of them,
