@@ -1,24 +1,20 @@
 package dev.contrastive.api.config;
 
+import dev.contrastive.api.encoder.ArchitectureRules;
+import dev.contrastive.api.encoder.EncoderFamily;
 import dev.contrastive.api.encoder.ResNetDepth;
 import dev.contrastive.api.spec.ArchitectureSpec;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.api.spec.DatasetSpec;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Rules between settings. The first ones mean what the CRD's CEL rules ({@code @ValidationRule})
  * mean, for runs that never meet an API server (CelRulesTest holds both to the same cases); the
- * architecture rules can only be checked once presets are resolved.
+ * architecture rules follow the encoder declaration ({@code api.encoder}) and can only be checked
+ * completely once presets are resolved.
  */
 final class CrossFieldRules {
-
-  /** Settings each encoder family needs; presets provide them, overrides may break them. */
-  private static final Map<String, List<String>> NEEDED_BY_FAMILY = Map.of(
-      "resnet", List.of("depth", "width", "stem"),
-      "mixer", List.of("depth", "width", "patchSize", "mlpRatio"),
-      "parallel_vit", List.of("depth", "width", "patchSize", "heads", "mlpRatio", "qkNorm"));
 
   private CrossFieldRules() {}
 
@@ -72,11 +68,11 @@ final class CrossFieldRules {
 
   private static void checkArchitecture(ArchitectureSpec arch, Integer imageSize) {
     String at = "spec.architecture.";
-    if (arch.family == null) {
-      throw InvalidConfigException.at(at + "family", "required but not set; allowed: "
-          + String.join(", ", NEEDED_BY_FAMILY.keySet().stream().sorted().toList()));
-    }
-    for (String key : NEEDED_BY_FAMILY.get(arch.family)) {
+    EncoderFamily family = EncoderFamily.of(arch.family).orElseThrow(() -> InvalidConfigException.at(
+        at + "family", (arch.family == null ? "required but not set" : "'" + arch.family + "' is not allowed")
+            + "; allowed: " + String.join(", ", EncoderFamily.keys())));
+    // presets provide every setting their family needs; overrides may take one away (null)
+    for (String key : family.settings()) {
       Object value = SpecFields.read(field(key), arch);
       if (value == null) {
         throw InvalidConfigException.at(at + key, "required for family " + arch.family + " but not set");
@@ -87,15 +83,19 @@ final class CrossFieldRules {
         throw InvalidConfigException.at(at + key, "required but not set");
       }
     }
-    if (arch.family.equals("resnet") && ResNetDepth.of(arch.depth).isEmpty()) {
+    if (family == EncoderFamily.RESNET && ResNetDepth.of(arch.depth).isEmpty()) {
       throw InvalidConfigException.at(at + "depth",
           "ResNet depth " + arch.depth + " is not built; allowed: " + ResNetDepth.allowed());
     }
-    if (arch.family.equals("parallel_vit") && arch.width % arch.heads != 0) {
+    if (family == EncoderFamily.PARALLEL_VIT && arch.width % arch.heads != 0) {
       throw InvalidConfigException.at(at + "heads", arch.heads
           + " heads do not divide spec.architecture.width (" + arch.width + ")");
     }
-    if (arch.patchSize != null && !arch.family.equals("resnet") && imageSize != null
+    if (family != EncoderFamily.RESNET && ArchitectureRules.mlpHidden(arch.width, arch.mlpRatio) < 1) {
+      throw InvalidConfigException.at(at + "mlpRatio", arch.mlpRatio + " x spec.architecture.width ("
+          + arch.width + ") leaves the MLP without a hidden unit; use at least 1 / width");
+    }
+    if (arch.patchSize != null && family != EncoderFamily.RESNET && imageSize != null
         && imageSize % arch.patchSize != 0) {
       throw InvalidConfigException.at(at + "patchSize", arch.patchSize
           + " px patches do not tile spec.dataset.imageSize (" + imageSize + " px)");

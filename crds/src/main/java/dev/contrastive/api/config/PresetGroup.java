@@ -1,5 +1,6 @@
 package dev.contrastive.api.config;
 
+import dev.contrastive.api.encoder.EncoderFamily;
 import java.util.List;
 
 /**
@@ -9,10 +10,7 @@ import java.util.List;
  * with ImageNet's repository.
  */
 public enum PresetGroup {
-  ARCHITECTURE("architecture", "preset", List.of(
-      "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-      "mixer_s16", "mixer_b16", "mixer_s4",
-      "parallel_vit_ti4", "parallel_vit_s4", "parallel_vit_s16", "parallel_vit_base")),
+  ARCHITECTURE("architecture", "preset", EncoderFamily.allPresets()),
   DATASET("dataset", "type", List.of("cifar10", "imagefolder", "huggingface", "imagenet", "synthetic")),
   OPTIMIZER("optimizer", "type", List.of("lars", "adamw", "sgd"));
 

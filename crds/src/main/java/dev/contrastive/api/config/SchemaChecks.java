@@ -1,5 +1,6 @@
 package dev.contrastive.api.config;
 
+import dev.contrastive.api.encoder.ArchitectureRules;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -7,11 +8,13 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import java.lang.reflect.Field;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * The per-field checks of the CRD schema (required, minimum, maximum, pattern), read from the same
- * fabric8 annotations the CRD generator reads, so that a run without an API server is checked
+ * The per-field checks of the CRD schema (required, minimum, maximum, pattern, enum), read from the
+ * same fabric8 annotations the CRD generator reads and from the encoder declaration that
+ * {@code crd.ArchitectureSchema} writes into it, so that a run without an API server is checked
  * alike.
  */
 final class SchemaChecks {
@@ -24,8 +27,20 @@ final class SchemaChecks {
 
   static void check(ContrastiveTrainingRunSpec spec) {
     for (SpecFields.Setting setting : SpecFields.ALL) {
-      check("spec." + setting.key(), setting.field(), setting.valueIn(spec));
+      Object value = setting.valueIn(spec);
+      check("spec." + setting.key(), setting.field(), value);
+      List<String> choices = choices(setting.key());
+      if (value instanceof String text && choices != null && !choices.contains(text)) {
+        throw InvalidConfigException.at("spec." + setting.key(),
+            "'" + text + "' is not allowed; allowed: " + String.join(", ", choices));
+      }
     }
+  }
+
+  /** The schema's enum for a dotted key below spec, or null where the setting is not a choice. */
+  static List<String> choices(String key) {
+    String architecture = PresetGroup.ARCHITECTURE.key() + ".";
+    return key.startsWith(architecture) ? ArchitectureRules.choices(key.substring(architecture.length())) : null;
   }
 
   private static void check(String key, Field field, Object value) {

@@ -2,6 +2,8 @@ package dev.contrastive.api.config;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.contrastive.api.encoder.EncoderFamily;
+import dev.contrastive.api.encoder.ResNetDepth;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -123,9 +125,17 @@ public final class SettingsCatalog {
     if (min != null || max != null) {
       parts.add(SchemaChecks.range(min, max));
     }
+    if (key.equals("architecture.depth")) {
+      parts.add(EncoderFamily.RESNET.key() + ": " + ResNetDepth.allowed().stream().map(String::valueOf)
+          .collect(java.util.stream.Collectors.joining(", ")));
+    }
     Pattern pattern = field.getAnnotation(Pattern.class);
     if (pattern != null) {
       parts.add(SchemaChecks.allowed(pattern.value()).replaceFirst("^allowed: ", ""));
+    }
+    List<String> choices = SchemaChecks.choices(key);
+    if (choices != null) {
+      parts.add(String.join(", ", choices));
     }
     return String.join("; ", parts);
   }

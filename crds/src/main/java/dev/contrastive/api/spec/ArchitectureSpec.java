@@ -2,10 +2,10 @@ package dev.contrastive.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.contrastive.api.encoder.ArchitectureRules;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
@@ -15,18 +15,18 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ArchitectureSpec {
 
-  @Default("resnet18")
-  @Pattern("^[a-z][a-z0-9_]*$")
-  @JsonPropertyDescription("Architecture preset: resnet18, resnet34, resnet50, resnet101, resnet152, mixer_s16, mixer_b16, mixer_s4, parallel_vit_ti4, parallel_vit_s4, parallel_vit_s16, parallel_vit_base, ...")
-  public String preset = "resnet18";
+  // preset, family and stem are choices: their allowed values come from api.encoder (EncoderFamily,
+  // ResNetStem) and reach the CRD through crd.ArchitectureSchema, the checks through SchemaChecks
+  @Default(ArchitectureRules.DEFAULT_PRESET)
+  @JsonPropertyDescription("Architecture preset: a named encoder (family, depth, width, ...) that the settings below override.")
+  public String preset = ArchitectureRules.DEFAULT_PRESET;
 
-  @Pattern("^(resnet|mixer|parallel_vit)$")
-  @JsonPropertyDescription("Encoder family: resnet, mixer or parallel_vit (set by the preset).")
+  @JsonPropertyDescription("Encoder family (set by the preset).")
   public String family;
 
   @Min(1)
   @Max(200)
-  @JsonPropertyDescription("ResNet: 18, 34, 50, 101 or 152 layers; Mixer/ViT: number of blocks.")
+  @JsonPropertyDescription("ResNet: number of layers (one of the ResNet depths); Mixer/ViT: number of blocks.")
   public Integer depth;
 
   // libtorch 2.7.1's oneDNN convolution backward returns garbage and NaN input gradients for channel
@@ -54,7 +54,6 @@ public class ArchitectureSpec {
   @JsonPropertyDescription("Mixer/ViT: hidden width of the MLP as a multiple of the width.")
   public Double mlpRatio;
 
-  @Pattern("^(cifar|imagenet)$")
   @JsonPropertyDescription("ResNet stem: cifar (3x3 stride 1, no max-pool) or imagenet (7x7 stride 2 + max-pool).")
   public String stem;
 

@@ -186,6 +186,8 @@ class ApiServerValidationTest {
       unknown dataset type       | /dataset/type                | "mnist"    | spec.dataset.type
       bad imagePullPolicy        | /imagePullPolicy             | "Sometimes"| spec.imagePullPolicy
       unknown ResNet stem        | /architecture/stem           | "vgg"      | spec.architecture.stem
+      unknown architecture preset| /architecture/preset         | "resnet19" | spec.architecture.preset
+      unknown encoder family     | /architecture/family         | "vgg"      | spec.architecture.family
       width 8 (below 16)         | /architecture/width          | 8          | spec.architecture.width
       relative mountPath         | /checkpoint/mountPath        | "ckpt"     | spec.checkpoint.mountPath
       flip probability over 1    | /augmentation/flipProbability| 1.5        | spec.augmentation.flipProbability

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -42,6 +43,8 @@ class CelRulesTest {
 
   /** How to break a valid spec so that one rule fails, and the field ConfigResolver then names. */
   record BadCase(Consumer<ContrastiveTrainingRunSpec> breakIt, String resolverField) {}
+
+  static final String RESNET_DEPTH_RULE = "spec.architecture.depth of a ResNet must be one of [18, 34, 50, 101, 152]";
 
   static final Map<String, BadCase> CASES = Map.of(
       "spec.augmentation.cropScaleMin must not exceed spec.augmentation.cropScaleMax",
@@ -74,7 +77,8 @@ class CelRulesTest {
         s.trainer.maxEpochs = 10;
       }, "spec.scheduler.warmupEpochs"),
       "spec.architecture.width must be a multiple of 16 (narrower convolutions get wrong gradients on AVX-512 CPUs)",
-      new BadCase(s -> s.architecture.width = 40, "spec.architecture.width"));
+      new BadCase(s -> s.architecture.width = 40, "spec.architecture.width"),
+      RESNET_DEPTH_RULE, new BadCase(s -> s.architecture.depth = 20, "spec.architecture.depth"));
 
   static final String TRAINING_FIELDS_FIXED_WHILE_RUNNING = "spec training fields (architecture, dataset,"
       + " augmentation, loss, optimizer, scheduler, trainer, evaluation, distributed) cannot change while"
@@ -188,6 +192,41 @@ class CelRulesTest {
           .isInstanceOfSatisfying(InvalidConfigException.class,
               e -> assertThat(e.field()).isEqualTo(bad.resolverField()));
     }));
+  }
+
+  /**
+   * Before presets are merged the API server sees only what the user wrote: the ResNet depth rule
+   * takes the family from spec.architecture.family, else from the preset, as ConfigResolver does.
+   */
+  @ParameterizedTest(name = "preset {0}, family {1}, depth {2}: accepted {3}")
+  @CsvSource({
+      "resnet50,, 20, false", "resnet50,, 101, true", "resnet18,, 152, true", ",, 19, false",
+      "mixer_s4,, 20, true", "mixer_s4, resnet, 20, false", "resnet18, mixer, 20, true",
+      "parallel_vit_ti4,, 3, true", "resnet152,, 200, false"})
+  void resnetDepthRuleTakesTheFamilyFromTheSpecOrItsPresetAsTheResolverDoes(
+      String preset, String family, int depth, boolean accepted) throws Exception {
+    Rule rule = rulesInCrd().stream().filter(r -> r.message().equals(RESNET_DEPTH_RULE)).findFirst().orElseThrow();
+    ContrastiveTrainingRunSpec spec = ConfigResolverTest.minimal();
+    spec.architecture.preset = preset;
+    spec.architecture.family = family;
+    spec.architecture.depth = depth;
+    // what any family needs, so that a family set over another family's preset is complete
+    spec.architecture.stem = "cifar";
+    spec.architecture.patchSize = 4;
+    spec.architecture.mlpRatio = 4.0;
+    spec.architecture.heads = 1;
+    spec.architecture.qkNorm = true;
+    spec.dataset.imageSize = 32;
+
+    assertThat(evaluate(rule, spec)).isEqualTo(accepted);
+    if (accepted) {
+      ContrastiveTrainingRunSpec resolved = ConfigResolver.resolve(spec);
+      assertThat(resolved.architecture.depth).isEqualTo(depth);
+    } else {
+      assertThatThrownBy(() -> ConfigResolver.resolve(spec))
+          .isInstanceOfSatisfying(InvalidConfigException.class,
+              e -> assertThat(e.field()).isEqualTo("spec.architecture.depth"));
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.contrastive.api.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contrastive.api.encoder.EncoderFamily;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,16 @@ class PresetsTest {
 
           assertThat(RunFiles.toYaml(resolved)).isNotBlank();
         })));
+  }
+
+  @Test
+  void eachArchitecturePresetIsOfTheFamilyThatListsIt() {
+    for (EncoderFamily family : EncoderFamily.values()) {
+      for (String preset : family.presets()) {
+        assertThat(Presets.load(PresetGroup.ARCHITECTURE, preset).get("family").asText()).as(preset)
+            .isEqualTo(family.key());
+      }
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.contrastive.api.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contrastive.api.encoder.EncoderFamily;
 import org.junit.jupiter.api.Test;
 
 class SettingsCatalogTest {
@@ -47,6 +48,17 @@ class SettingsCatalogTest {
   void groupChoiceKeysListThePresets() {
     assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().equals("dataset.type")).singleElement()
         .satisfies(s -> assertThat(s.allowed()).isEqualTo("cifar10, imagefolder, huggingface, imagenet, synthetic"));
+  }
+
+  @Test
+  void architectureChoicesAndResNetDepthsComeFromTheEncoderDeclaration() {
+    assertThat(SettingsCatalog.all()).filteredOn(s -> s.key().startsWith("architecture."))
+        .extracting(SettingsCatalog.Setting::key, SettingsCatalog.Setting::allowed)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("architecture.family", "resnet, mixer, parallel_vit"),
+            org.assertj.core.groups.Tuple.tuple("architecture.stem", "cifar, imagenet"),
+            org.assertj.core.groups.Tuple.tuple("architecture.depth", "1 to 200; resnet: 18, 34, 50, 101, 152"),
+            org.assertj.core.groups.Tuple.tuple("architecture.preset", String.join(", ", EncoderFamily.allPresets())));
   }
 
   @Test

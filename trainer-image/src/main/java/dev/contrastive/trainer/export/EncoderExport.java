@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.contrastive.api.encoder.EncoderFamily;
 import dev.contrastive.api.spec.ArchitectureSpec;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import dev.contrastive.trainer.data.ChannelStats;
@@ -109,17 +110,15 @@ public final class EncoderExport {
 
   /** The PyTorch module whose state_dict the file is. */
   public static String module(ArchitectureSpec architecture) {
-    switch (architecture.family) {
-      case "resnet":
-        return "torchvision.models.resnet" + architecture.depth
-            + (architecture.width == 64 ? "" : " at width " + architecture.width + " (docs/export.md)");
-      case "mixer":
-        return "timm.models.mlp_mixer.MlpMixer(num_classes=0)";
-      case "parallel_vit":
-        return "ParallelVit (docs/export.md)";
-      default:
-        throw new IllegalArgumentException("architecture.family=" + architecture.family + " has no PyTorch module");
-    }
+    EncoderFamily family = EncoderFamily.of(architecture.family).orElseThrow(() ->
+        new IllegalArgumentException("architecture.family=" + architecture.family + " has no PyTorch module"));
+    // no default: a family declared without its PyTorch module does not compile
+    return switch (family) {
+      case RESNET -> "torchvision.models.resnet" + architecture.depth
+          + (architecture.width == 64 ? "" : " at width " + architecture.width + " (docs/export.md)");
+      case MIXER -> "timm.models.mlp_mixer.MlpMixer(num_classes=0)";
+      case PARALLEL_VIT -> "ParallelVit (docs/export.md)";
+    };
   }
 
   /** One line naming the architecture's shape, also used in error messages. */

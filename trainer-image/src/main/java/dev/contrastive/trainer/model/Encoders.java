@@ -1,9 +1,14 @@
 package dev.contrastive.trainer.model;
 
+import dev.contrastive.api.encoder.EncoderFamily;
+import dev.contrastive.api.encoder.ResNetStem;
 import dev.contrastive.api.spec.ArchitectureSpec;
 import java.util.Locale;
 
-/** Builds the encoder a resolved {@link ArchitectureSpec} describes. */
+/**
+ * Builds the encoder a resolved {@link ArchitectureSpec} describes: one builder per {@link
+ * EncoderFamily}, the declaration the CRD schema and the config checks are made from.
+ */
 public final class Encoders {
 
   private Encoders() {}
@@ -21,43 +26,43 @@ public final class Encoders {
    */
   public static Encoder create(ArchitectureSpec architecture, int imageSize) {
     String family = required(architecture.family, "family");
-    switch (family) {
-      case "resnet":
-        return new ResNetEncoder(
-            required(architecture.depth, "depth"),
-            required(architecture.width, "width"),
-            stem(required(architecture.stem, "stem")));
-      case "mixer":
-        return new MlpMixerEncoder(
-            imageSize,
-            patchSize(architecture, imageSize),
-            required(architecture.width, "width"),
-            required(architecture.depth, "depth"),
-            required(architecture.mlpRatio, "mlpRatio"));
-      case "parallel_vit":
-        int width = required(architecture.width, "width");
-        int heads = required(architecture.heads, "heads");
-        if (width % heads != 0) {
-          throw new IllegalArgumentException(
-              String.format(
-                  Locale.ROOT,
-                  "architecture.width=%d is not divisible by architecture.heads=%d:"
-                      + " each head gets width/heads channels",
-                  width,
-                  heads));
-        }
-        return new ParallelVitEncoder(
-            imageSize,
-            patchSize(architecture, imageSize),
-            width,
-            required(architecture.depth, "depth"),
-            heads,
-            required(architecture.mlpRatio, "mlpRatio"),
-            required(architecture.qkNorm, "qkNorm"));
-      default:
-        throw new IllegalArgumentException(
-            "architecture.family=" + family + " is unknown: use resnet, mixer or parallel_vit");
+    // a switch without default: a family declared in api.encoder without a builder does not compile
+    return switch (EncoderFamily.of(family).orElseThrow(() -> new IllegalArgumentException(
+        "architecture.family=" + family + " is unknown: use one of " + EncoderFamily.keys()))) {
+      case RESNET -> new ResNetEncoder(
+          required(architecture.depth, "depth"),
+          required(architecture.width, "width"),
+          stem(required(architecture.stem, "stem")));
+      case MIXER -> new MlpMixerEncoder(
+          imageSize,
+          patchSize(architecture, imageSize),
+          required(architecture.width, "width"),
+          required(architecture.depth, "depth"),
+          required(architecture.mlpRatio, "mlpRatio"));
+      case PARALLEL_VIT -> parallelVit(architecture, imageSize);
+    };
+  }
+
+  private static Encoder parallelVit(ArchitectureSpec architecture, int imageSize) {
+    int width = required(architecture.width, "width");
+    int heads = required(architecture.heads, "heads");
+    if (width % heads != 0) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "architecture.width=%d is not divisible by architecture.heads=%d:"
+                  + " each head gets width/heads channels",
+              width,
+              heads));
     }
+    return new ParallelVitEncoder(
+        imageSize,
+        patchSize(architecture, imageSize),
+        width,
+        required(architecture.depth, "depth"),
+        heads,
+        required(architecture.mlpRatio, "mlpRatio"),
+        required(architecture.qkNorm, "qkNorm"));
   }
 
   private static int patchSize(ArchitectureSpec architecture, int imageSize) {
@@ -74,16 +79,9 @@ public final class Encoders {
     return patchSize;
   }
 
-  private static ResNetEncoder.Stem stem(String stem) {
-    switch (stem) {
-      case "cifar":
-        return ResNetEncoder.Stem.CIFAR;
-      case "imagenet":
-        return ResNetEncoder.Stem.IMAGENET;
-      default:
-        throw new IllegalArgumentException(
-            "architecture.stem=" + stem + " is unknown: use cifar or imagenet");
-    }
+  private static ResNetStem stem(String stem) {
+    return ResNetStem.of(stem).orElseThrow(() -> new IllegalArgumentException(
+        "architecture.stem=" + stem + " is unknown: use one of " + ResNetStem.keys()));
   }
 
   private static <T> T required(T value, String field) {

@@ -12,6 +12,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.TruncatedNormalInitializer;
 import ai.djl.util.PairList;
+import dev.contrastive.api.encoder.ArchitectureRules;
 
 /**
  * MLP-Mixer (Tolstikhin et al. 2021) without the classifier: patch embedding, {@code depth} mixer
@@ -40,7 +41,7 @@ public final class MlpMixerEncoder extends AbstractBlock implements Encoder {
     patchEmbedding = addChildBlock("patchEmbedding", new PatchEmbedding(patchSize, width));
     blocks = addChildBlock("blocks", new SequentialBlock());
     for (int i = 0; i < depth; i++) {
-      blocks.add(new MixerBlock(tokens, width, width / 2, (int) Math.round(mlpRatio * width)));
+      blocks.add(new MixerBlock(tokens, width, width / 2, ArchitectureRules.mlpHidden(width, mlpRatio)));
     }
     norm = addChildBlock("norm", Norms.layerNormOverAxis(2));
     // small initial weights as in timm; DJL's default (He normal) inflates the residual stream

@@ -12,6 +12,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.TruncatedNormalInitializer;
 import ai.djl.util.PairList;
+import dev.contrastive.api.encoder.ArchitectureRules;
 
 /**
  * Vision transformer with ViT-22B parallel blocks and QK-norm, without the classifier: patch
@@ -53,7 +54,7 @@ public final class ParallelVitEncoder extends AbstractBlock implements Encoder {
                 .optShape(new Shape(tokens, width))
                 .build());
     blocks = addChildBlock("blocks", new SequentialBlock());
-    int mlpHidden = (int) Math.round(mlpRatio * width);
+    int mlpHidden = ArchitectureRules.mlpHidden(width, mlpRatio);
     for (int i = 0; i < depth; i++) {
       blocks.add(new ParallelVitBlock(width, heads, mlpHidden, qkNorm));
     }

@@ -11,6 +11,7 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.contrastive.api.encoder.ResNetDepth;
+import dev.contrastive.api.encoder.ResNetStem;
 
 /**
  * ResNet-18/34 (basic units) and ResNet-50/101/152 (bottleneck units) without the classifier: the
@@ -19,14 +20,6 @@ import dev.contrastive.api.encoder.ResNetDepth;
  * Written here because DJL's {@code ResNetV1} builds a different network below 50 layers.
  */
 public final class ResNetEncoder extends AbstractBlock implements Encoder {
-
-  /** How the network first reduces the image. */
-  public enum Stem {
-    /** 3x3 convolution, stride 1, no max-pool: keeps the resolution of 32 px images. */
-    CIFAR,
-    /** 7x7 convolution, stride 2, then 3x3 max-pool, stride 2: for 224 px images. */
-    IMAGENET
-  }
 
   private final SequentialBlock body;
   private final int featureDim;
@@ -40,7 +33,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
    * @throws IllegalArgumentException when the depth is not one of {@link ResNetDepth} or the width
    *     is not a positive multiple of 16
    */
-  public ResNetEncoder(int depth, int width, Stem stem) {
+  public ResNetEncoder(int depth, int width, ResNetStem stem) {
     // libtorch 2.7.1 (oneDNN) computes wrong, even NaN, input gradients for convolutions whose
     // channel count is not a multiple of the CPU's SIMD block: 16 floats on AVX-512 (docs/cpu.md)
     if (width < 16 || width % 16 != 0) {
@@ -70,9 +63,9 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
     featureDim = channels;
   }
 
-  private static SequentialBlock stem(int width, Stem stem) {
+  private static SequentialBlock stem(int width, ResNetStem stem) {
     SequentialBlock block = new SequentialBlock();
-    if (stem == Stem.CIFAR) {
+    if (stem == ResNetStem.CIFAR) {
       block.add(ResidualUnit.conv(width, 3, 1));
     } else {
       block.add(
@@ -85,7 +78,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
               .build());
     }
     block.add(ResidualUnit.batchNorm()).add(ReleasingRelu::apply);
-    if (stem == Stem.IMAGENET) {
+    if (stem == ResNetStem.IMAGENET) {
       block.add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
     }
     return block;

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.contrastive.api.encoder.ResNetStem;
 import org.junit.jupiter.api.Test;
 
 class ResNetEncoderTest {
@@ -16,7 +17,7 @@ class ResNetEncoderTest {
   @Test
   void resnet18EncoderHasTheStandardParameterCount() {
     try (NDManager manager = NDManager.newBaseManager()) {
-      ResNetEncoder encoder = new ResNetEncoder(18, 64, ResNetEncoder.Stem.CIFAR);
+      ResNetEncoder encoder = new ResNetEncoder(18, 64, ResNetStem.CIFAR);
       encoder.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
       // torchvision resnet18 (11,689,512) less its fc (513,000), 7x7 stem (9,408) swapped for 3x3
       // (1,728)
@@ -33,7 +34,7 @@ class ResNetEncoderTest {
     // less fc and 7x7 stem)
     for (var expected : java.util.Map.of(101, 2_675_856L, 152, 3_662_224L).entrySet()) {
       try (NDManager manager = NDManager.newBaseManager()) {
-        ResNetEncoder encoder = new ResNetEncoder(expected.getKey(), 16, ResNetEncoder.Stem.CIFAR);
+        ResNetEncoder encoder = new ResNetEncoder(expected.getKey(), 16, ResNetStem.CIFAR);
         encoder.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
         assertThat(ParameterCount.trainable(encoder)).as("ResNet-%d", expected.getKey())
             .isEqualTo(expected.getValue());
@@ -45,7 +46,7 @@ class ResNetEncoderTest {
   @Test
   void resnet50ImagenetStemGivesBottleneckFeatures() {
     try (NDManager manager = NDManager.newBaseManager()) {
-      ResNetEncoder encoder = new ResNetEncoder(50, 16, ResNetEncoder.Stem.IMAGENET);
+      ResNetEncoder encoder = new ResNetEncoder(50, 16, ResNetStem.IMAGENET);
       NDArray images = manager.randomUniform(0, 1, new Shape(2, 3, 64, 64));
       encoder.initialize(manager, DataType.FLOAT32, images.getShape());
       NDList out = encoder.forward(new ParameterStore(manager, false), new NDList(images), false);
@@ -57,7 +58,7 @@ class ResNetEncoderTest {
   @Test
   void resnet34CifarStemOutputsOneFeatureVectorPerImage() {
     try (NDManager manager = NDManager.newBaseManager()) {
-      ResNetEncoder encoder = new ResNetEncoder(34, 16, ResNetEncoder.Stem.CIFAR);
+      ResNetEncoder encoder = new ResNetEncoder(34, 16, ResNetStem.CIFAR);
       NDArray images = manager.randomUniform(0, 1, new Shape(2, 3, 16, 16));
       encoder.initialize(manager, DataType.FLOAT32, images.getShape());
       NDList out = encoder.forward(new ParameterStore(manager, false), new NDList(images), true);
@@ -70,7 +71,7 @@ class ResNetEncoderTest {
   @Test
   void refusesAWidthThatIsNotAMultipleOf16() {
     for (int width : new int[] {8, 24}) {
-      assertThatThrownBy(() -> new ResNetEncoder(18, width, ResNetEncoder.Stem.CIFAR))
+      assertThatThrownBy(() -> new ResNetEncoder(18, width, ResNetStem.CIFAR))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("architecture.width=" + width + " is not a multiple of 16");
     }
