@@ -24,11 +24,12 @@ public final class RunName {
   public static final String SERVICE_SUFFIX = "-workers";
   public static final String TRAINER_ACCESS_SUFFIX = "-trainer";
   public static final String TOKEN_SECRET_SUFFIX = "-rendezvous";
+  public static final String NETWORK_POLICY_SUFFIX = "-workers";
   public static final String WORKER_SUFFIX = "-worker-";
 
   /** Every suffix of a derived name, the worker's with the highest rank. */
   public static final List<String> SUFFIXES = List.of(CONFIG_SUFFIX, STATE_SUFFIX, SERVICE_SUFFIX,
-      TRAINER_ACCESS_SUFFIX, TOKEN_SECRET_SUFFIX, WORKER_SUFFIX + (MAX_WORKERS - 1));
+      TRAINER_ACCESS_SUFFIX, TOKEN_SECRET_SUFFIX, NETWORK_POLICY_SUFFIX, WORKER_SUFFIX + (MAX_WORKERS - 1));
 
   /** 51: 63 less {@code -worker-1023}. */
   public static final int MAX_LENGTH = DNS_LABEL_MAX_LENGTH

@@ -36,6 +36,11 @@ public final class RunNames {
     return run.getMetadata().getName() + RunName.TRAINER_ACCESS_SUFFIX;
   }
 
+  /** Who may reach the workers ({@link RunNetworkPolicy}). */
+  public static String networkPolicy(ContrastiveTrainingRun run) {
+    return run.getMetadata().getName() + RunName.NETWORK_POLICY_SUFFIX;
+  }
+
   public static String tokenSecret(ContrastiveTrainingRun run) {
     return run.getMetadata().getName() + RunName.TOKEN_SECRET_SUFFIX;
   }

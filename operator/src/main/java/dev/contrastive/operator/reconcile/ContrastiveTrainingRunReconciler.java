@@ -18,6 +18,7 @@ import dev.contrastive.operator.plan.KueuePodGroup;
 import dev.contrastive.operator.plan.Rendezvous;
 import dev.contrastive.operator.plan.RunAccess;
 import dev.contrastive.operator.plan.RunNames;
+import dev.contrastive.operator.plan.RunNetworkPolicy;
 import dev.contrastive.operator.plan.TrainingConfig;
 import dev.contrastive.operator.plan.VolcanoPodGroup;
 import dev.contrastive.operator.plan.WorkerPods;
@@ -81,11 +82,14 @@ import java.util.stream.Collectors;
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "create"})
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"}, verbs = {"get", "create"})
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
+@RBACRule(apiGroups = "networking.k8s.io", resources = "networkpolicies", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"list", "watch"})
 @RBACRule(apiGroups = "scheduling.volcano.sh", resources = "podgroups", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "kueue.x-k8s.io", resources = "workloads", verbs = "delete")
 public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveTrainingRun> {
 
+  /** Setting: namespaces whose pods may reach the workers' metrics ports (comma-separated; unset: any). */
+  public static final String METRICS_NAMESPACES = "contrastive.operator.metrics-namespaces";
   static final String PODS = "worker-pods";
   static final String NODES = "nodes";
   /** On the config map: the spec the run started with, to tell which fields an edit changed. */
@@ -104,6 +108,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   private final Clock clock = Clock.systemUTC();
   private final String fieldManager;
   private final OperatorMetrics metrics;
+  private final List<String> metricsNamespaces;
 
   public ContrastiveTrainingRunReconciler() {
     this(Optional.of(StatusPatcher.FIELD_MANAGER));
@@ -111,19 +116,23 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
 
   /** A reconciler whose metrics nobody scrapes (tests, the local mode). */
   public ContrastiveTrainingRunReconciler(Optional<String> fieldManager) {
-    this(fieldManager, new OperatorMetrics(new SimpleMeterRegistry()));
+    this(fieldManager, new OperatorMetrics(new SimpleMeterRegistry()), Optional.empty());
   }
 
   /**
    * @param fieldManager of status patches; empty sends none, for the Fabric8 mock server, which
    *     drops a status patch that names one
+   * @param metricsNamespaces namespaces whose pods may reach the workers' metrics ports (Prometheus');
+   *     empty: any source ({@link RunNetworkPolicy})
    */
   @Inject
   public ContrastiveTrainingRunReconciler(
       @ConfigProperty(name = "contrastive.operator.status-field-manager") Optional<String> fieldManager,
-      OperatorMetrics metrics) {
+      OperatorMetrics metrics,
+      @ConfigProperty(name = METRICS_NAMESPACES) Optional<List<String>> metricsNamespaces) {
     this.fieldManager = fieldManager.orElse(null);
     this.metrics = metrics;
+    this.metricsNamespaces = metricsNamespaces.orElse(List.of());
   }
 
   @Override
@@ -334,7 +343,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   }
 
   /**
-   * Config, Service, trainer RBAC and token exist; returns the spec fields whose edit is ignored
+   * Config, NetworkPolicy, Service, trainer RBAC and token exist; returns the spec fields whose edit is ignored
    * because the run is under way (its config is then left as the gang started with it).
    */
   private List<String> ensureOwnedObjects(KubernetesClient client, OwnedObjects owned, ContrastiveTrainingRun run,
@@ -353,6 +362,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     } else {
       owned.ensure(desired);
     }
+    // Before any pod: a worker is never reachable from outside its run.
+    owned.ensure(RunNetworkPolicy.of(run, metricsNamespaces));
     owned.createIfAbsent(Rendezvous.service(run));
     owned.createIfAbsent(RunAccess.serviceAccount(run));
     owned.createIfAbsent(RunAccess.role(run));

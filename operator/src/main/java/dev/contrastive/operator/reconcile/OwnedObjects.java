@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -113,6 +114,20 @@ final class OwnedObjects {
         return false;
       }
       throw e;
+    }
+  }
+
+  /** The policy follows the spec and the operator's settings: its spec is replaced when it differs. */
+  void ensure(NetworkPolicy desired) {
+    NetworkPolicy actual = client.resource(desired).get();
+    if (actual == null) {
+      create(desired);
+      return;
+    }
+    requireOwned(actual);
+    if (!Objects.equals(actual.getSpec(), desired.getSpec())) {
+      actual.setSpec(desired.getSpec());
+      client.resource(actual).update();
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.contrastive.operator.reconcile.ContrastiveTrainingRunReconciler;
 import dev.contrastive.operator.startup.LeaderElection;
 import dev.contrastive.operator.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -112,7 +113,8 @@ class HelmChartTest {
 
   @Test
   void operatorSettingsReachTheOperatorsConfiguration() throws Exception {
-    JsonNode deployment = objects(template("watchNamespaces={team-a,team-b}", "leaderElection.leaseDuration=20s",
+    JsonNode deployment = objects(template("watchNamespaces={team-a,team-b}", "metricsNamespaces={monitoring,infra}",
+        "leaderElection.leaseDuration=20s",
         "leaderElection.renewDeadline=12s", "leaderElection.retryPeriod=3s")).get("Deployment/" + NAMESPACE + "/" + RELEASE);
     Map<String, String> env = new TreeMap<>();
     deployment.at("/spec/template/spec/containers/0/env")
@@ -120,6 +122,7 @@ class HelmChartTest {
 
     // Quarkus reads a property from the environment under its name with every other character '_', upper case.
     assertThat(env).containsEntry(envName("quarkus.operator-sdk.namespaces"), "team-a,team-b");
+    assertThat(env).containsEntry(envName(ContrastiveTrainingRunReconciler.METRICS_NAMESPACES), "monitoring,infra");
     LeaderElectionConfiguration lease = LeaderElection.timed(
         duration(env.get(envName(LeaderElection.LEASE_DURATION))),
         duration(env.get(envName(LeaderElection.RENEW_DEADLINE))),

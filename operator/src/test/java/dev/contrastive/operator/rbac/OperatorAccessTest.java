@@ -38,6 +38,9 @@ class OperatorAccessTest {
       "create, rbac.authorization.k8s.io, rolebindings, team-a,",
       "create, '', events, team-a,",
       "watch, '', nodes, '',",
+      "get, networking.k8s.io, networkpolicies, team-a,",
+      "create, networking.k8s.io, networkpolicies, team-a,",
+      "update, networking.k8s.io, networkpolicies, team-a,",
       "update, coordination.k8s.io, leases, contrastive-system,",
       "patch, coordination.k8s.io, leases, contrastive-system,",
   })
@@ -67,6 +70,8 @@ class OperatorAccessTest {
       "create, contrastive.dev, contrastivetrainingruns, team-a,",
       "update, contrastive.dev, contrastivetrainingruns, team-a,",
       "create, coordination.k8s.io, leases, team-a,",
+      "delete, networking.k8s.io, networkpolicies, team-a,",
+      "list, networking.k8s.io, networkpolicies, '',",
       "create, apps, deployments, team-a,",
       "create, apiextensions.k8s.io, customresourcedefinitions, '',",
       "'*', '*', '*', '',",

@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -85,8 +87,9 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
       owned.add(client().serviceAccounts().inNamespace(namespace).withName("simclr-trainer").get());
       owned.add(client().rbac().roles().inNamespace(namespace).withName("simclr-trainer").get());
       owned.add(client().rbac().roleBindings().inNamespace(namespace).withName("simclr-trainer").get());
+      owned.add(client().network().v1().networkPolicies().inNamespace(namespace).withName("simclr-workers").get());
       owned.addAll(pods("simclr"));
-      assertThat(owned).hasSize(8).allSatisfy(object -> {
+      assertThat(owned).hasSize(9).allSatisfy(object -> {
         assertThat(object).isNotNull();
         assertThat(object.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
           assertThat(ref.getUid()).isEqualTo(run.getMetadata().getUid());
@@ -94,6 +97,43 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
         });
       });
     });
+  }
+
+  @Test
+  void onlyTheRunsOwnPodsAreAdmittedToItsWorkersBeyondTheMetricsPort() {
+    gpuNode("a", 1);
+    createRun("simclr");
+    awaitPods("simclr", 1);
+
+    NetworkPolicy policy = await().atMost(WAIT).until(
+        () -> client().network().v1().networkPolicies().inNamespace(namespace).withName("simclr-workers").get(),
+        p -> p != null);
+
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Map.of("contrastive.dev/run", "simclr"));
+    assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+    assertThat(policy.getSpec().getIngress()).hasSize(2);
+    assertThat(policy.getSpec().getIngress().get(0).getFrom()).singleElement()
+        .satisfies(peer -> assertThat(peer.getPodSelector().getMatchLabels())
+            .isEqualTo(Map.of("contrastive.dev/run", "simclr")));
+    assertThat(policy.getSpec().getIngress().get(1).getPorts()).singleElement()
+        .satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(9400));
+  }
+
+  @Test
+  void aNetworkPolicyOfTheWorkersNameThatTheRunDoesNotOwnFailsTheRunAndIsNeverChanged() {
+    gpuNode("a", 1);
+    client().network().v1().networkPolicies().inNamespace(namespace).resource(new NetworkPolicyBuilder()
+        .withNewMetadata().withName("simclr-workers").endMetadata()
+        .withNewSpec().withNewPodSelector().endPodSelector().withPolicyTypes("Ingress").endSpec().build()).create();
+
+    createRun("simclr");
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidSpec");
+    assertThat(failed.getStatus().message).contains("NetworkPolicy simclr-workers");
+    assertThat(pods("simclr")).isEmpty();
+    assertThat(client().network().v1().networkPolicies().inNamespace(namespace).withName("simclr-workers").get()
+        .getSpec().getIngress()).isNullOrEmpty();
   }
 
   @Test
@@ -394,6 +434,7 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
     objects.add(client().serviceAccounts().inNamespace(namespace).withName(run + "-trainer").get());
     objects.add(client().rbac().roles().inNamespace(namespace).withName(run + "-trainer").get());
     objects.add(client().rbac().roleBindings().inNamespace(namespace).withName(run + "-trainer").get());
+    objects.add(client().network().v1().networkPolicies().inNamespace(namespace).withName(run + "-workers").get());
     Map<String, String> versions = objects.stream().collect(Collectors.toMap(
         o -> o.getKind() + "/" + o.getMetadata().getName(), o -> o.getMetadata().getResourceVersion()));
     versions.put("events", Integer.toString(eventReasons(run).size()));
