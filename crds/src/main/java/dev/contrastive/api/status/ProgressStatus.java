@@ -62,7 +62,8 @@ public class ProgressStatus {
 
   @Size(max = MESSAGE_MAX_LENGTH)
   @JsonPropertyDescription("What the trainer does before its first step, e.g. 'downloading ILSVRC/imagenet-1k: 12/294"
-      + " shards, 31 GB of 155 GB, ...'; empty once training runs.")
+      + " shards, 31 GB of 155 GB, ...'; empty once training runs, except a warning naming each checkpoint"
+      + " skipped at resume because it did not verify (kept while this gang runs).")
   public String message;
 
   /** Longest {@link #exportedModel} the API server accepts; the trainer leaves longer ones out. */

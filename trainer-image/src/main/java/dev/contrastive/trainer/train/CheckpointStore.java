@@ -141,13 +141,20 @@ public final class CheckpointStore {
    * of training instead of the run.
    */
   public Optional<Checkpoint> latest() {
+    return latest(skipped -> {});
+  }
+
+  /** As {@link #latest()}, also handing each skipped checkpoint's warning to {@code skipped}. */
+  public Optional<Checkpoint> latest(Consumer<String> skipped) {
     List<Path> folders = folders();
     for (int i = folders.size() - 1; i >= 0; i--) {
       try {
         return Optional.of(Checkpoint.verified(folders.get(i)));
       } catch (Checkpoint.CheckpointException e) {
-        warnings.accept("skipping corrupt checkpoint " + folders.get(i).getFileName() + ": " + e.getMessage()
-            + (i > 0 ? "; using the one before it" : "; no older checkpoint is left, starting from step 0"));
+        String warning = "skipping corrupt checkpoint " + folders.get(i).getFileName() + ": " + e.getMessage()
+            + (i > 0 ? "; using the one before it" : "; no older checkpoint is left, starting from step 0");
+        warnings.accept(warning);
+        skipped.accept(warning);
       }
     }
     return Optional.empty();

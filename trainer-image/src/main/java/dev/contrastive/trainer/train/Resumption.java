@@ -6,14 +6,19 @@ import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Where a (re)started rank begins: the newest checkpoint that verifies, or step 0. */
 final class Resumption {
 
-  /** The counters to continue from, and the checkpoint they came from (null for a fresh start). */
-  record Start(TrainingState state, Path checkpoint) {}
+  /**
+   * The counters to continue from, the checkpoint they came from (null for a fresh start), and a
+   * warning for each newer checkpoint that was skipped because it did not verify.
+   */
+  record Start(TrainingState state, Path checkpoint, List<String> skipped) {}
 
   private Resumption() {}
 
@@ -21,9 +26,10 @@ final class Resumption {
   static Start load(
       CheckpointStore store, SimClrModel model, ParameterOptimizer optimizer, NDManager manager, long seed,
       Consumer<String> log) {
-    Optional<Checkpoint> latest = store.latest();
+    List<String> skipped = new ArrayList<>();
+    Optional<Checkpoint> latest = store.latest(skipped::add);
     if (latest.isEmpty()) {
-      return new Start(new TrainingState(0, 0, seed), null);
+      return new Start(new TrainingState(0, 0, seed), null, List.copyOf(skipped));
     }
     Checkpoint checkpoint = latest.get();
     checkpoint.loadParametersInto(model, manager);
@@ -32,7 +38,7 @@ final class Resumption {
     }
     log.accept("resuming from " + checkpoint.dir() + " at epoch " + (checkpoint.state().epochsDone() + 1)
         + " step " + checkpoint.state().step());
-    return new Start(checkpoint.state(), checkpoint.dir());
+    return new Start(checkpoint.state(), checkpoint.dir(), List.copyOf(skipped));
   }
 
   /** A rank that read another checkpoint (no shared volume) would train on a different curve. */

@@ -34,6 +34,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -203,6 +204,12 @@ public final class TrainingRun {
         }
         progress.totalEpochs = epochs;
         progress.totalSteps = totalSteps;
+        if (!start.skipped().isEmpty()) {
+          // A lost checkpoint costs training time: it stays in rank 0's status for this gang's life,
+          // sent at once rather than with the first log line.
+          progress.message = startWarning(start.skipped());
+          status.report(progress);
+        }
         Path lastCheckpoint = start.checkpoint();
         progress.lastCheckpoint = lastCheckpoint == null ? null : ProgressStatus.boundedPath(lastCheckpoint.toString());
         double epochLoss = Double.NaN;
@@ -329,6 +336,12 @@ public final class TrainingRun {
       log.info("checkpoint " + newest);
     }
     return newest;
+  }
+
+  /** The skipped checkpoints' warnings as one line that fits {@code status.progress.message}. */
+  static String startWarning(List<String> skipped) {
+    String line = "warning: " + String.join("; ", skipped);
+    return line.length() > ProgressStatus.MESSAGE_MAX_LENGTH ? line.substring(0, ProgressStatus.MESSAGE_MAX_LENGTH) : line;
   }
 
   private static void fill(ProgressStatus progress, int epoch, long step, double loss, double rate, float lr) {
