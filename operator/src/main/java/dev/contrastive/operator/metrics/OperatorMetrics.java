@@ -10,7 +10,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +40,8 @@ public final class OperatorMetrics {
   private final Timer reconcileTime;
   private final Timer timeToRunning;
   private volatile Supplier<Stream<ContrastiveTrainingRun>> runs = Stream::empty;
+  /** Each run's phase as the operator recorded it, by uid: the status a trainer may forge is not counted. */
+  private final Map<String, Phase> recorded = new ConcurrentHashMap<>();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -52,7 +58,23 @@ public final class OperatorMetrics {
     }
   }
 
-  /** Where the runs by phase are counted from at each scrape: the operator's cache of runs. */
+  /** The operator's record of {@code run} says {@code status} (null: no record yet). */
+  public void recorded(ContrastiveTrainingRun run, ContrastiveTrainingRunStatus status) {
+    String uid = run.getMetadata().getUid();
+    if (uid == null) {
+      return;
+    }
+    if (status == null || status.phase == null) {
+      recorded.remove(uid);
+    } else {
+      recorded.put(uid, status.phase);
+    }
+  }
+
+  /**
+   * Which runs are counted at each scrape: the operator's cache of runs, each by its recorded
+   * phase ({@link #recorded}), not by the status shown, which trainers may patch.
+   */
   public void countRunsFrom(Supplier<Stream<ContrastiveTrainingRun>> runs) {
     this.runs = runs;
   }
@@ -94,13 +116,13 @@ public final class OperatorMetrics {
   }
 
   private double count(Phase phase) {
-    return runs.get()
-        .filter(run -> phaseOf(run) == phase)
-        .count();
+    Set<String> present = runs.get().map(run -> run.getMetadata().getUid()).collect(Collectors.toSet());
+    recorded.keySet().retainAll(present); // deleted runs
+    return present.stream().filter(uid -> phaseOf(uid) == phase).count();
   }
 
-  /** A run the operator has not written a status for yet is Pending. */
-  private static Phase phaseOf(ContrastiveTrainingRun run) {
-    return run.getStatus() == null || run.getStatus().phase == null ? Phase.Pending : run.getStatus().phase;
+  /** A run the operator has recorded nothing for yet is Pending. */
+  private Phase phaseOf(String uid) {
+    return uid == null ? Phase.Pending : recorded.getOrDefault(uid, Phase.Pending);
   }
 }

@@ -62,6 +62,7 @@ final class RunRecorder {
       owned.requireOwned(record);
     }
     run.setStatus(record == null ? null : RunState.read(record).orElse(null));
+    metrics.recorded(run, run.getStatus());
     return new RunRecorder(client, run, fieldManager, metrics, true, record, shown);
   }
 
@@ -100,6 +101,7 @@ final class RunRecorder {
     if (changed) {
       metrics.statusChanged(run, current, next, now);
     }
+    metrics.recorded(run, next);
     if (alwaysEvent || current == null || current.phase != next.phase || !outcome.reason().equals(readyReason(current))) {
       PhaseEvents.emit(client, run, outcome, now);
     }

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class OperatorMetricsTest {
@@ -22,15 +23,39 @@ class OperatorMetricsTest {
   private final OperatorMetrics metrics = new OperatorMetrics(registry);
 
   @Test
-  void runsAreCountedByPhaseAtEachScrape() {
+  void runsAreCountedByRecordedPhaseAtEachScrape() {
     List<ContrastiveTrainingRun> runs = List.of(
         run("a", Phase.Running), run("b", Phase.Running), run("c", Phase.Failed), run("fresh", null));
+    runs.forEach(run -> metrics.recorded(run, run.getStatus()));
     metrics.countRunsFrom(runs::stream);
 
     assertThat(runs(Phase.Running)).isEqualTo(2);
     assertThat(runs(Phase.Failed)).isEqualTo(1);
     assertThat(runs(Phase.Pending)).isEqualTo(1); // no status yet
     assertThat(runs(Phase.Succeeded)).isZero();
+  }
+
+  @Test
+  void aPhaseATrainerPatchedIntoTheStatusIsNotCounted() {
+    ContrastiveTrainingRun run = run("a", Phase.Running);
+    metrics.recorded(run, run.getStatus());
+    run.setStatus(status(Phase.Succeeded)); // forged display copy, as the informer's cache shows it
+    metrics.countRunsFrom(List.of(run)::stream);
+
+    assertThat(runs(Phase.Running)).isEqualTo(1);
+    assertThat(runs(Phase.Succeeded)).isZero();
+  }
+
+  @Test
+  void aDeletedRunIsNoLongerCounted() {
+    ContrastiveTrainingRun run = run("a", Phase.Running);
+    metrics.recorded(run, run.getStatus());
+    metrics.countRunsFrom(List.of(run)::stream);
+    assertThat(runs(Phase.Running)).isEqualTo(1);
+
+    metrics.countRunsFrom(Stream::empty);
+
+    assertThat(runs(Phase.Running)).isZero();
   }
 
   @Test
