@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.TestFactory;
  * A value either builds into a model that runs a forward pass on a tiny image, or is refused with
  * one line naming a field, never by the worker after its pod has started.
  */
+@Tag("slow") // about 30-50 s on a loaded 2-core machine
 class BuildableArchitecturesTest {
 
   /** A small base per family; each case changes one setting of it. */

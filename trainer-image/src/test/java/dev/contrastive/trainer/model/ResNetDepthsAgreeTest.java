@@ -17,6 +17,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@code trainer config} apply) is one the trainer builds, and one they refuse it refuses too:
  * every depth in the schema's range, so a worker never learns of a bad depth after its pod started.
  */
+@Tag("slow") // about 30-50 s on a loaded 2-core machine
 class ResNetDepthsAgreeTest {
 
   @Test
