@@ -29,6 +29,7 @@ public final class Prefetcher<T extends AutoCloseable> implements Iterator<T>, A
   private final ArrayDeque<Future<T>> ahead = new ArrayDeque<>();
   private volatile boolean closed;
   private int submitted;
+  private long lastWaitNanos;
 
   /**
    * @param producer makes item i; called from the background threads
@@ -69,6 +70,7 @@ public final class Prefetcher<T extends AutoCloseable> implements Iterator<T>, A
     if (submitted < count) {
       submitNext();
     }
+    long waitStart = System.nanoTime();
     try {
       return head.get();
     } catch (ExecutionException e) {
@@ -82,7 +84,17 @@ public final class Prefetcher<T extends AutoCloseable> implements Iterator<T>, A
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for a batch", e);
+    } finally {
+      lastWaitNanos = System.nanoTime() - waitStart;
     }
+  }
+
+  /**
+   * How long the last {@link #next()} was blocked waiting for its item: near zero while the
+   * background threads keep ahead of the consumer, the shortfall when they do not.
+   */
+  public long lastWaitNanos() {
+    return lastWaitNanos;
   }
 
   /** Stops producing, waits for running work, closes items not handed out. */

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The human side of progress: a log line every {@code logIntervalSteps} (epoch, step, loss,
- * images/s of the whole gang, lr, ETA) and, when stdout is a terminal, a progress bar redrawn in
+ * images/s of the whole gang, lr, ETA, this rank's wait for data) and, when stdout is a terminal, a progress bar redrawn in
  * place after every step.
  */
 final class ProgressLog {
@@ -30,11 +30,22 @@ final class ProgressLog {
   }
 
   /** A line for step {@code step} (1-based count of steps done). */
-  void line(int epoch, long step, double loss, double imagesPerSecond, float lr, Duration eta) {
+  void line(int epoch, long step, double loss, double imagesPerSecond, float lr, Duration eta,
+      Duration dataWait, double dataWaitShare) {
     clearBar();
-    LOG.info(String.format(Locale.ROOT,
-        "epoch %d/%d step %d/%d loss %.4f images/s %.1f lr %.5g eta %s",
-        epoch + 1, totalEpochs, step, totalSteps, loss, imagesPerSecond, lr, format(eta)));
+    LOG.info(lineText(epoch, step, loss, imagesPerSecond, lr, eta, dataWait, dataWaitShare));
+  }
+
+  /**
+   * The log line; {@code data_wait} is this rank's mean wait of a step for its batch and that
+   * wait's share of the wall time, so a loader that cannot keep up is visible, not silent.
+   */
+  String lineText(int epoch, long step, double loss, double imagesPerSecond, float lr, Duration eta,
+      Duration dataWait, double dataWaitShare) {
+    return String.format(Locale.ROOT,
+        "epoch %d/%d step %d/%d loss %.4f images/s %.1f lr %.5g eta %s data_wait %.1fms (%.0f%%)",
+        epoch + 1, totalEpochs, step, totalSteps, loss, imagesPerSecond, lr, format(eta),
+        dataWait.toNanos() / 1e6, 100 * dataWaitShare);
   }
 
   void info(String message) {

@@ -8,10 +8,28 @@ final class StepWindow {
   private long start = System.nanoTime();
   private long steps;
   private double lossSum;
+  private long dataWaitNanos;
+  private long waits;
 
   void add(double loss) {
     steps++;
     lossSum += loss;
+  }
+
+  /** A step of this window was blocked {@code nanos} waiting for its batch. */
+  void waited(long nanos) {
+    dataWaitNanos += nanos;
+    waits++;
+  }
+
+  /** Mean time a step of this window waited for its batch. */
+  Duration meanDataWait() {
+    return waits == 0 ? Duration.ZERO : Duration.ofNanos(dataWaitNanos / waits);
+  }
+
+  /** Share of this window's wall time spent waiting for batches: the loader starving the step. */
+  double dataWaitShare() {
+    return Math.min(1.0, dataWaitNanos / (double) Math.max(1, System.nanoTime() - start));
   }
 
   long steps() {

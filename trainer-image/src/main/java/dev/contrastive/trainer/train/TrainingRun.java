@@ -237,9 +237,9 @@ public final class TrainingRun {
             while (batches.hasNext()) {
               float stepLr = schedule.at(stepNumber);
               float loss;
-              long waitStart = System.nanoTime();
               try (TrainBatch batch = batches.next()) {
-                long waited = System.nanoTime() - waitStart;
+                long waited = batches.lastWaitNanos();
+                window.waited(waited);
                 loss = step.run(batch.first(), batch.second(), stepLr);
                 observer.stepped(epoch, stepNumber + 1, loss, stepLr, trainer.batchSizePerWorker,
                     step.lastStats().withDataWait(waited));
@@ -254,7 +254,8 @@ public final class TrainingRun {
               if (stepNumber % trainer.logIntervalSteps == 0) {
                 double meanLoss = meanOverRanks(window.meanLoss());
                 double rate = window.imagesPerSecond(imagesPerStep);
-                log.line(epoch, stepNumber, meanLoss, rate, stepLr, window.eta(totalSteps - stepNumber));
+                log.line(epoch, stepNumber, meanLoss, rate, stepLr, window.eta(totalSteps - stepNumber),
+                    window.meanDataWait(), window.dataWaitShare());
                 fill(progress, epoch, stepNumber, meanLoss, rate, stepLr);
                 observer.logged(epoch, stepNumber, meanLoss, rate, stepLr);
                 if (checkpoints != null) {

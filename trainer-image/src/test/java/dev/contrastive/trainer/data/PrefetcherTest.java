@@ -86,4 +86,42 @@ class PrefetcherTest {
         .until(() -> Thread.getAllStackTraces().keySet().stream()
             .noneMatch(t -> t.getName().startsWith("batch-loader-") && t.isAlive()));
   }
+
+  @Test
+  void aLoaderSlowerThanTheStepShowsAsWaitAndAFastOneAsNearZero() throws InterruptedException {
+    // slow: each item takes 60 ms to make and the consumer takes it at once, so after the first
+    // `depth` items every next() waits out most of a producer's 60 ms
+    long slowWait = 0;
+    try (Prefetcher<Item> items = new Prefetcher<>(6, i -> {
+      sleep(60);
+      return new Item(i);
+    }, 1, 2)) {
+      while (items.hasNext()) {
+        items.next();
+        slowWait += items.lastWaitNanos();
+      }
+    }
+    assertThat(slowWait).isGreaterThan(Duration.ofMillis(200).toNanos());
+
+    // fast: items are made instantly while the consumer "trains" 40 ms on each; once the pool has
+    // run ahead, no next() blocks
+    List<Long> fastWaits = new ArrayList<>();
+    try (Prefetcher<Item> items = new Prefetcher<>(6, Item::new, 1, 2)) {
+      while (items.hasNext()) {
+        items.next();
+        fastWaits.add(items.lastWaitNanos());
+        Thread.sleep(40);
+      }
+    }
+    assertThat(fastWaits.subList(1, fastWaits.size()))
+        .allSatisfy(w -> assertThat(w).isLessThan(Duration.ofMillis(10).toNanos()));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }
