@@ -69,4 +69,10 @@ public class ArchitectureSpec {
   @Max(65536)
   @JsonPropertyDescription("Projection head output width (the space of the NT-Xent loss).")
   public Integer projectionDim;
+
+  @Default("true")
+  @JsonPropertyDescription("BatchNorm in training uses the statistics of the whole global batch (all workers), forward"
+      + " and backward, as torch.nn.SyncBatchNorm and SimCLR at scale; running statistics are then the same on every"
+      + " worker. false: each worker normalises by its own batch. No effect with one worker.")
+  public Boolean syncBatchNorm;
 }

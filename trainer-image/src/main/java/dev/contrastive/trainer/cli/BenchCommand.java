@@ -18,6 +18,7 @@ import dev.contrastive.trainer.dist.ReplicaCheck;
 import dev.contrastive.trainer.engine.NoGrad;
 import dev.contrastive.trainer.loss.GlobalNegatives;
 import dev.contrastive.trainer.loss.NtXentLoss;
+import dev.contrastive.trainer.model.SyncBatchNorm;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.Optimizers;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
@@ -103,15 +104,17 @@ final class BenchCommand implements Callable<Integer> {
       SimClrModel model = SimClrNetwork.create(spec, manager);
       GradientAllReducer allReducer =
           group.worldSize() > 1 ? new GradientAllReducer(group, placement.transfer(), algorithm) : null;
-      boolean broadcastBuffers = allReducer != null && BufferBroadcast.wanted(spec.distributed);
+      boolean syncBatchNorm = allReducer != null && SyncBatchNorm.wanted(spec.architecture);
+      CrossRankSums crossRank = allReducer == null ? null : new CrossRankSums(group, algorithm);
+      boolean broadcastBuffers = allReducer != null && BufferBroadcast.wanted(spec.distributed, syncBatchNorm);
       if (allReducer != null) {
         allReducer.broadcastParameters(model.getParameters()); // as training starts: rank 0's model
       }
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer)
             .withBufferBroadcast(broadcastBuffers ? new BufferBroadcast(allReducer) : null)
-            .withGlobalNegatives(allReducer != null && GlobalNegatives.wanted(spec.loss)
-                ? new CrossRankSums(group, algorithm) : null);
+            .withGlobalNegatives(allReducer != null && GlobalNegatives.wanted(spec.loss) ? crossRank : null)
+            .withSyncBatchNorm(syncBatchNorm ? crossRank : null);
         float lr = (float) ScaledLearningRate.of(spec.optimizer, batch, group.worldSize()).effectiveLr();
         for (int i = 0; i < warmup; i++) {
           oneStep(step, manager, size, lr);
@@ -132,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       if (allReducer != null) {
         // the tripwire training runs: fails every rank with one line when a replica drifted
-        new ReplicaCheck(group, placement.transfer(), broadcastBuffers)
+        new ReplicaCheck(group, placement.transfer(), broadcastBuffers || syncBatchNorm)
             .verify(model.getParameters(), "after " + (warmup + steps) + " steps");
         replicas = " replica_check=passed";
       }
@@ -146,7 +149,8 @@ final class BenchCommand implements Callable<Integer> {
       return;
     }
     String ranks = group.worldSize() == 1 ? "" : " ranks=" + group.worldSize()
-        + " negatives=" + (GlobalNegatives.wanted(spec.loss) ? "global" : "local");
+        + " negatives=" + (GlobalNegatives.wanted(spec.loss) ? "global" : "local")
+        + " sync_batchnorm=" + SyncBatchNorm.wanted(spec.architecture);
     String allReduce = group.worldSize() == 1 ? "" : String.format(Locale.ROOT,
         " allreduce_seconds_per_step=%.3f allreduce_share=%.3f", allReduceSeconds / steps, allReduceSeconds / seconds);
     root.out.println(String.format(Locale.ROOT,

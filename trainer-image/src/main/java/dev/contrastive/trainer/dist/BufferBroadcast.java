@@ -21,9 +21,13 @@ public final class BufferBroadcast {
     this.exchange = exchange;
   }
 
-  /** Whether a run broadcasts its buffers after every step (the replica check then compares them). */
-  public static boolean wanted(DistributedSpec spec) {
-    return spec.broadcastBuffers == null || spec.broadcastBuffers;
+  /**
+   * Whether a run broadcasts its buffers after every step. Not when BatchNorm is synchronised: its
+   * running statistics move by the same global values on every rank, so they stay identical (the
+   * replica check compares them either way).
+   */
+  public static boolean wanted(DistributedSpec spec, boolean syncBatchNorm) {
+    return !syncBatchNorm && (spec.broadcastBuffers == null || spec.broadcastBuffers);
   }
 
   /** Overwrites this rank's buffers with rank 0's; every rank calls it at the same point. */

@@ -38,7 +38,8 @@ public final class CrossRankSums {
   private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
   private long nanos;
 
-  private record Entry(NDArray local, NDArray total) {}
+  /** {@code total} is the leaf; {@code summed}: an all-reduce (else a cut that passes the gradient on). */
+  private record Entry(NDArray local, NDArray total, boolean summed) {}
 
   /** Sums through {@code algorithm} (flat or two-level) over the ranks of {@code group}. */
   public CrossRankSums(ProcessGroup group, AllReduceAlgorithm algorithm) {
@@ -72,23 +73,50 @@ public final class CrossRankSums {
       throw new IllegalStateException("begin() a step before summing across ranks");
     }
     float[] summed = allReduce(local.toFloatArray());
-    NDArray total = local.getManager().create(summed, local.getShape());
+    NDArray total = ownCopy(local.getManager(), summed, local.getShape());
     total.setRequiresGradient(true);
     local.attach(keep);
     total.attach(keep);
-    entries.add(new Entry(local, total));
+    entries.add(new Entry(local, total, true));
     return total;
+  }
+
+  /**
+   * A leaf with {@code input}'s values: the graph is cut there (the input of a synchronised
+   * BatchNorm) and {@link #backward} passes the leaf's gradient on to {@code input} once every
+   * later sum and cut has sent its share back, so each part of the graph is passed a bounded
+   * number of times instead of once per later collective.
+   */
+  public NDArray cut(NDArray input) {
+    if (keep == null) {
+      throw new IllegalStateException("begin() a step before cutting the graph");
+    }
+    NDArray leaf = input.stopGradient();
+    leaf.setRequiresGradient(true);
+    input.attach(keep);
+    leaf.attach(keep);
+    entries.add(new Entry(input, leaf, false));
+    return leaf;
   }
 
   /** Backward of this rank's scalar loss through every sum since {@link #begin}, last first. */
   public void backward(NDArray loss) {
     try {
-      Autograd.backward(loss);
+      // After a cut, the part of the graph between two cuts may be reached from several later
+      // ones (a skip connection), so it must survive each pass; without cuts it is passed once.
+      boolean keepGraph = entries.stream().anyMatch(entry -> !entry.summed());
+      Autograd.backward(loss, keepGraph);
       for (int i = entries.size() - 1; i >= 0; i--) {
         Entry entry = entries.get(i);
-        float[] gradient = allReduce(gradientOf(entry.total()));
-        try (NDArray g = entry.local().getManager().create(gradient, entry.local().getShape())) {
-          Autograd.backward(entry.local(), g, false);
+        if (entry.summed()) {
+          float[] gradient = allReduce(gradientOf(entry.total()));
+          try (NDArray g = ownCopy(entry.local().getManager(), gradient, entry.local().getShape())) {
+            Autograd.backward(entry.local(), g, keepGraph);
+          }
+        } else {
+          try (NDArray g = entry.total().getGradient()) {
+            Autograd.backward(entry.local(), g, keepGraph);
+          }
         }
       }
     } finally {
@@ -100,6 +128,16 @@ public final class CrossRankSums {
   /** Wall time in this class's all-reduces so far, waiting for slower ranks included. */
   public long nanos() {
     return nanos;
+  }
+
+  /**
+   * An array that owns its storage: {@code create} from Java data may leave libtorch reading a
+   * buffer that the JVM can collect, and these arrays outlive the call by a whole backward.
+   */
+  private static NDArray ownCopy(NDManager manager, float[] values, ai.djl.ndarray.types.Shape shape) {
+    try (NDArray borrowed = manager.create(values, shape)) {
+      return borrowed.duplicate();
+    }
   }
 
   private static float[] gradientOf(NDArray leaf) {

@@ -29,8 +29,13 @@ public final class Autograd implements AutoCloseable {
    * the graph as it passes (as DJL's collector does).
    */
   public static void backward(NDArray target) {
+    backward(target, false);
+  }
+
+  /** As {@link #backward(NDArray)}, keeping the graph for another pass when {@code keepGraph}. */
+  public static void backward(NDArray target, boolean keepGraph) {
     try (NDArray ones = target.onesLike()) {
-      backward(target, ones, false);
+      backward(target, ones, keepGraph);
     }
   }
 

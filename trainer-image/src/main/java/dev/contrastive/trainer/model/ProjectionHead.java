@@ -32,7 +32,7 @@ public final class ProjectionHead extends AbstractBlock {
     layers =
         addChildBlock(
             "layers",
-            new SequentialBlock()
+            new NormSequence()
                 // no biases where a BatchNorm follows: it would cancel them
                 .add(Linear.builder().setUnits(hiddenDim).optBias(false).build())
                 .add(BatchNorm.builder().build())

@@ -44,7 +44,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
         "architecture.depth=" + depth + " is not a ResNet depth: use one of " + ResNetDepth.allowed()));
     int[] unitsPerStage = layout.unitsPerStage();
     boolean bottleneck = layout.bottleneck();
-    body = addChildBlock("body", new SequentialBlock());
+    body = addChildBlock("body", new NormSequence());
     body.add(stem(width, stem));
     int channels = width;
     for (int stage = 0; stage < unitsPerStage.length; stage++) {
@@ -64,7 +64,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   }
 
   private static SequentialBlock stem(int width, ResNetStem stem) {
-    SequentialBlock block = new SequentialBlock();
+    SequentialBlock block = new NormSequence();
     if (stem == ResNetStem.CIFAR) {
       block.add(ResidualUnit.conv(width, 3, 1));
     } else {

@@ -33,13 +33,13 @@ public final class ResidualUnit extends AbstractBlock {
             "shortcut",
             !projectedShortcut
                 ? Blocks.identityBlock()
-                : new SequentialBlock().add(conv(outChannels, 1, stride)).add(batchNorm()));
+                : new NormSequence().add(conv(outChannels, 1, stride)).add(batchNorm()));
   }
 
   /** The basic unit of ResNet-18/34: two 3x3 convolutions, {@code outChannels} wide. */
   public static ResidualUnit basic(int inChannels, int outChannels, int stride) {
     SequentialBlock branch =
-        new SequentialBlock()
+        new NormSequence()
             .add(conv(outChannels, 3, stride))
             .add(batchNorm())
             .add(ReleasingRelu::apply)
@@ -55,7 +55,7 @@ public final class ResidualUnit extends AbstractBlock {
   public static ResidualUnit bottleneck(int inChannels, int width, int stride) {
     int outChannels = 4 * width;
     SequentialBlock branch =
-        new SequentialBlock()
+        new NormSequence()
             .add(conv(width, 1, 1))
             .add(batchNorm())
             .add(ReleasingRelu::apply)

@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import dev.contrastive.trainer.dist.BufferBroadcast;
 import dev.contrastive.trainer.dist.CrossRankSums;
 import dev.contrastive.trainer.dist.GradientAllReducer;
 import dev.contrastive.trainer.engine.Autograd;
 import dev.contrastive.trainer.loss.GlobalNegatives;
 import dev.contrastive.trainer.loss.NtXentLoss;
+import dev.contrastive.trainer.model.SyncBatchNorm;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
 
@@ -29,6 +31,7 @@ public final class SimClrStep {
   private BufferBroadcast buffers;
   private CrossRankSums sums;
   private GlobalNegatives globalNegatives;
+  private PairList<String, Object> forwardParams;
   private StepStats lastStats = new StepStats(0, 0, 0, 0, 0);
 
   /**
@@ -53,9 +56,29 @@ public final class SimClrStep {
    * each rank's own.
    */
   public SimClrStep withGlobalNegatives(CrossRankSums crossRank) {
-    this.sums = crossRank;
+    this.sums = join(crossRank);
     this.globalNegatives = crossRank == null ? null : new GlobalNegatives(loss, crossRank);
     return this;
+  }
+
+  /**
+   * Makes BatchNorm normalise by the statistics of every rank's batch ({@code
+   * architecture.syncBatchNorm}); null keeps each rank's own. Same sums as the global negatives.
+   */
+  public SimClrStep withSyncBatchNorm(CrossRankSums crossRank) {
+    this.sums = join(crossRank);
+    if (crossRank != null) {
+      forwardParams = new PairList<>();
+      forwardParams.add(SyncBatchNorm.KEY, crossRank);
+    }
+    return this;
+  }
+
+  private CrossRankSums join(CrossRankSums crossRank) {
+    if (crossRank != null && sums != null && crossRank != sums) {
+      throw new IllegalArgumentException("global negatives and synchronised BatchNorm must share their sums");
+    }
+    return crossRank != null ? crossRank : sums;
   }
 
   /**
@@ -76,7 +99,7 @@ public final class SimClrStep {
           second.tempAttach(forward);
           NDArray both = first.concat(second, 0);
           NDArray projections =
-              model.forward(new ParameterStore(forward, false), new NDList(both), true).get(1);
+              model.forward(new ParameterStore(forward, false), new NDList(both), true, forwardParams).get(1);
           long n = first.getShape().get(0);
           NDArray view1 = projections.get("0:" + n);
           NDArray view2 = projections.get(n + ":");

@@ -21,6 +21,7 @@ import dev.contrastive.trainer.dist.ReplicaCheck;
 import dev.contrastive.trainer.export.EndOfRunExport;
 import dev.contrastive.trainer.loss.GlobalNegatives;
 import dev.contrastive.trainer.loss.NtXentLoss;
+import dev.contrastive.trainer.model.SyncBatchNorm;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.LearningRateSchedule;
 import dev.contrastive.trainer.optim.Optimizers;
@@ -171,11 +172,13 @@ public final class TrainingRun {
         GradientAllReducer allReducer = group.worldSize() == 1 ? null : new GradientAllReducer(group,
             placement.transfer(), algorithm);
         boolean globalNegatives = allReducer != null && GlobalNegatives.wanted(spec.loss);
+        boolean syncBatchNorm = allReducer != null && SyncBatchNorm.wanted(spec.architecture);
+        CrossRankSums crossRank = globalNegatives || syncBatchNorm ? new CrossRankSums(group, algorithm) : null;
         Resumption.Start start = Resumption.load(store, model, optimizer, manager, seed, log::info);
         TrainingState state = start.state();
-        boolean broadcastBuffers = allReducer != null && BufferBroadcast.wanted(spec.distributed);
-        ReplicaCheck replicas =
-            allReducer == null ? null : new ReplicaCheck(group, placement.transfer(), broadcastBuffers);
+        boolean broadcastBuffers = allReducer != null && BufferBroadcast.wanted(spec.distributed, syncBatchNorm);
+        ReplicaCheck replicas = allReducer == null
+            ? null : new ReplicaCheck(group, placement.transfer(), broadcastBuffers || syncBatchNorm);
         int checkEvery = spec.distributed.replicaCheckIntervalSteps;
         if (allReducer != null) {
           // every rank must start from identical parameters, fresh or resumed
@@ -193,7 +196,8 @@ public final class TrainingRun {
             new TrainLoader(splits.train(), shards, augmenter, manager, seed, threads, PREFETCH_DEPTH);
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer)
             .withBufferBroadcast(broadcastBuffers ? new BufferBroadcast(allReducer) : null)
-            .withGlobalNegatives(globalNegatives ? new CrossRankSums(group, algorithm) : null);
+            .withGlobalNegatives(globalNegatives ? crossRank : null)
+            .withSyncBatchNorm(syncBatchNorm ? crossRank : null);
         KnnEvaluation evaluation = new KnnEvaluation(splits, spec.evaluation, threads);
         EncoderFeatures features = new EncoderFeatures(model.encoder(), spec.dataset.imageSize, splits.stats());
         evaluation.checkFits(features.dim());
@@ -224,7 +228,8 @@ public final class TrainingRun {
           log.info("negatives: " + (globalNegatives
               ? "global (each rank's 2 x " + trainer.batchSizePerWorker + " anchors against all "
                   + 2 * imagesPerStep + " projections of the step)"
-              : "local (each rank's own " + 2 * trainer.batchSizePerWorker + " projections)"));
+              : "local (each rank's own " + 2 * trainer.batchSizePerWorker + " projections)")
+              + "; BatchNorm statistics: " + (syncBatchNorm ? "global batch (synchronised)" : "each rank's own"));
         }
         observer.started(totalSteps, epochs, state, lastCheckpoint);
 
