@@ -77,7 +77,17 @@ public final class NtXentLoss {
       positives[Math.toIntExact(a * (long) columns + partner)] = 1f;
     }
     Shape shape = new Shape(anchors, columns);
-    NDArray logProbabilities = logits.sub(manager.create(self, shape)).logSoftmax(1);
-    return logProbabilities.mul(manager.create(positives, shape)).sum().divi(-anchors);
+    NDArray logProbabilities = logits.sub(owned(manager, self, shape)).logSoftmax(1);
+    return logProbabilities.mul(owned(manager, positives, shape)).sum().divi(-anchors);
+  }
+
+  /**
+   * An array in storage libtorch owns: one made from Java data may read a buffer the JVM collects
+   * before the backward that needs it (the mask is saved for it) runs, after the gang's exchanges.
+   */
+  private static NDArray owned(NDManager manager, float[] values, Shape shape) {
+    try (NDArray borrowed = manager.create(values, shape)) {
+      return borrowed.duplicate();
+    }
   }
 }
