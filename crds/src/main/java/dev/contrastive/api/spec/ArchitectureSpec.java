@@ -74,5 +74,5 @@ public class ArchitectureSpec {
   @JsonPropertyDescription("BatchNorm in training uses the statistics of the whole global batch (all workers), forward"
       + " and backward, as torch.nn.SyncBatchNorm and SimCLR at scale; running statistics are then the same on every"
       + " worker. false: each worker normalises by its own batch. No effect with one worker.")
-  public Boolean syncBatchNorm;
+  public Boolean syncBatchNorm = true;
 }
