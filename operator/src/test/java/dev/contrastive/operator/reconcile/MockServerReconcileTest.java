@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
+import dev.contrastive.operator.testing.Fixtures;
 import dev.contrastive.operator.testing.PodStates;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -92,5 +93,24 @@ class MockServerReconcileTest extends ReconcileBehaviour {
   private static double value(String scraped, String series) {
     Matcher m = Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(scraped);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  /**
+   * A cluster whose CRD predates the preset enum (or any server that does not validate, as this
+   * mock) lets an unknown preset through; the operator still fails the run naming the field. A real
+   * API server with the current CRD refuses it at apply (ApiServerValidationTest).
+   */
+  @Test
+  void unknownPresetFailsTheRunNamingTheField() {
+    gpuNode("a", 1);
+    ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
+    run.getSpec().architecture.preset = "resnet1000";
+
+    create(run);
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidConfig");
+    assertThat(failed.getStatus().message).contains("spec.architecture.preset", "resnet1000");
+    assertThat(pods("simclr")).isEmpty();
   }
 }

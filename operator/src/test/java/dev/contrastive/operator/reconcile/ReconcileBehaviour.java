@@ -266,20 +266,6 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
   }
 
   @Test
-  void unknownPresetFailsTheRunNamingTheField() {
-    gpuNode("a", 1);
-    ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
-    run.getSpec().architecture.preset = "resnet1000";
-
-    create(run);
-
-    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
-    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidConfig");
-    assertThat(failed.getStatus().message).contains("spec.architecture.preset", "resnet1000");
-    assertThat(pods("simclr")).isEmpty();
-  }
-
-  @Test
   void operatorNeverTouchesTheTrainersProgress() {
     gpuNode("a", 1);
     createRun("simclr");

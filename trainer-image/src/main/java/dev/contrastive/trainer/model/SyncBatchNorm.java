@@ -38,9 +38,13 @@ public final class SyncBatchNorm {
 
   private SyncBatchNorm() {}
 
-  /** Whether a run synchronises BatchNorm when it has several ranks (default: yes). */
+  /**
+   * Whether a run synchronises BatchNorm when it has several ranks. Off unless asked for: exact in
+   * ScaleEquivalenceTest's 3 SGD steps, but a 2-rank CIFAR-10 run with AdamW went NaN at step 3
+   * (docs/benchmarks.md), which is not understood yet.
+   */
   public static boolean wanted(ArchitectureSpec spec) {
-    return spec.syncBatchNorm == null || spec.syncBatchNorm;
+    return Boolean.TRUE.equals(spec.syncBatchNorm);
   }
 
   /** {@code norm}'s forward, over the gang's batch when the params ask for it. */
