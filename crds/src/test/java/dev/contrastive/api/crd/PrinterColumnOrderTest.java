@@ -36,8 +36,9 @@ class PrinterColumnOrderTest {
   }
 
   @Test
-  void entriesMoveWholeAndEverythingElseStaysAsGenerated() {
-    String reordered = PrinterColumnOrder.reorder(GENERATED, List.of(".status.phase", ".metadata.creationTimestamp"));
+  void entriesMoveWholeAndEverythingElseStaysAsGenerated() throws Exception {
+    String reordered = GeneratedCrd.editVersions(GENERATED,
+        version -> PrinterColumnOrder.reorder(version, List.of(".status.phase", ".metadata.creationTimestamp")));
 
     assertThat(reordered).isEqualTo("""
         spec:
@@ -55,7 +56,8 @@ class PrinterColumnOrderTest {
 
   @Test
   void aColumnTheModelDoesNotDeclareStopsTheBuild() {
-    assertThatThrownBy(() -> PrinterColumnOrder.reorder(GENERATED, List.of(".status.phase")))
+    assertThatThrownBy(() -> GeneratedCrd.editVersions(GENERATED,
+        version -> PrinterColumnOrder.reorder(version, List.of(".status.phase"))))
         .hasMessageContaining("are not the declared ones");
   }
 }
