@@ -9,9 +9,11 @@ import javax.imageio.ImageIO;
 
 /**
  * The one decoder of encoded images (ImageFolder files, the image column of Hub Parquet shards):
- * JPEG/PNG decoded, scaled so the shorter side is {@code imageSize}, centre-cropped to a square and
- * written as unsigned (C, H, W) bytes. An image already of that square size is copied unscaled, so
- * a lossless (PNG) copy of a data set decodes to exactly its pixels.
+ * JPEG/PNG decoded, its centre square scaled to {@code imageSize} and written as unsigned (C, H, W)
+ * bytes. An image already of that square size is copied unscaled, so a lossless (PNG) copy of a
+ * data set decodes to exactly its pixels. {@link OpenCvCodec} (libjpeg-turbo, at reduced scale
+ * where the square allows) decodes what it can; javax.imageio decodes the rest, and everything
+ * when OpenCV's natives are missing.
  */
 public final class EncodedImages {
 
@@ -22,6 +24,25 @@ public final class EncodedImages {
    * @throws DataException when the bytes are not a readable JPEG or PNG image
    */
   public static void decodeInto(byte[] encoded, String source, int imageSize, byte[] target, int offset) {
+    ImageHeader header = ImageHeader.read(encoded);
+    if (header != null && OpenCvCodec.available()) {
+      int side = Math.min(header.width(), header.height());
+      int left = (header.width() - side) / 2;
+      int top = (header.height() - side) / 2;
+      if (OpenCvCodec.cropInto(encoded, header, left, top, side, side, imageSize, target, offset)) {
+        return;
+      }
+    }
+    imageIoInto(encoded, source, imageSize, target, offset);
+  }
+
+  /** Which decoder decodes the images this run can: "opencv" or "imageio" (benchmark lines name it). */
+  public static String decoderName() {
+    return OpenCvCodec.available() ? "opencv" : "imageio";
+  }
+
+  /** The fallback: the JDK's decoders, scaled with Java2D. */
+  static void imageIoInto(byte[] encoded, String source, int imageSize, byte[] target, int offset) {
     BufferedImage decoded;
     try {
       decoded = ImageIO.read(new ByteArrayInputStream(encoded));
