@@ -75,6 +75,16 @@ final class HubDownloader {
     SplitChoice choice = SplitChoice.of(spec, parquet, repo + "@" + listing.revision());
     Map<String, HubFile> byPath = listing.files().stream().collect(Collectors.toMap(HubFile::path, Function.identity()));
     List<HubFile> needed = choice.files().stream().map(byPath::get).toList();
+    try {
+      // A finished download (files, manifest and ref all written) is read without the lock, so the
+      // ranks of a pod whose launcher downloaded do not queue behind each other's checks.
+      if (finished(cache, listing, needed, parquet)) {
+        announceCached(repo, listing.commit(), needed);
+        return new HubSnapshot(repo, listing.revision(), listing.commit(), cache.snapshot(listing.commit()), parquet);
+      }
+    } catch (IOException e) {
+      throw new DataException("Hugging Face cache " + cache.dir() + ": " + e.getMessage(), e);
+    }
     try (DownloadLock lock = DownloadLock.acquire(cache.lockFile(), Duration.ofSeconds(2), () -> waiting(cache))) {
       fetchAll(cache, repo, listing.commit(), needed);
       cache.writeParquetFiles(listing.commit(), parquet);
@@ -109,8 +119,7 @@ final class HubDownloader {
       }
     }
     if (tally.complete()) {
-      progress.accept(repo + ": the " + files.size() + " shards of the two splits (" + DownloadProgress.size(tally.total)
-          + ") are in the cache at commit " + commit.substring(0, Math.min(12, commit.length())));
+      announceCached(repo, commit, files);
       return;
     }
     report(tally, true);
@@ -154,6 +163,26 @@ final class HubDownloader {
       }
       progress.accept(mismatch + "; downloading it again");
     }
+  }
+
+  private boolean finished(HubCache cache, Listing listing, List<HubFile> needed, List<String> parquet)
+      throws IOException {
+    if (!cache.parquetFiles(listing.commit()).equals(Optional.of(parquet))
+        || !cache.commitOf(listing.revision()).equals(Optional.of(listing.commit()))) {
+      return false;
+    }
+    for (HubFile file : needed) {
+      if (!present(cache, listing.commit(), file)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void announceCached(String repo, String commit, List<HubFile> files) {
+    long total = files.stream().mapToLong(HubFile::size).sum();
+    progress.accept(repo + ": the " + files.size() + " shards of the two splits (" + DownloadProgress.size(total)
+        + ") are in the cache at commit " + commit.substring(0, Math.min(12, commit.length())));
   }
 
   private boolean present(HubCache cache, String commit, HubFile file) throws IOException {

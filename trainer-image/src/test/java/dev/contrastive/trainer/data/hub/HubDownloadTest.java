@@ -7,6 +7,7 @@ import dev.contrastive.api.spec.DatasetSpec;
 import dev.contrastive.trainer.data.DataException;
 import dev.contrastive.trainer.data.DatasetSplits;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -238,6 +241,36 @@ class HubDownloadTest {
 
     assertThat(hub.downloadsOf(FakeHub.sha256(train0))).hasSize(1);
     assertThat(hub.downloadsOf(FakeHub.sha256(validation))).hasSize(1);
+  }
+
+  @Test
+  void aFinishedDownloadIsReadWhileAnotherProcessHoldsTheLock() throws Exception {
+    open(settings(null, false));
+    progress.clear();
+    Path lockFile = tmp.resolve("hub/datasets--someone--shapes/.download.lock");
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // another thread holds the lock, as the pod's launcher or a neighbour rank would
+    CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> {
+      try (DownloadLock lock = DownloadLock.acquire(lockFile, Duration.ofMillis(10), () -> { })) {
+        locked.countDown();
+        release.await();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+      DatasetSplits splits = CompletableFuture.supplyAsync(() -> open(settings(null, false))).get(20, TimeUnit.SECONDS);
+      assertThat(splits.train().size()).isEqualTo(12);
+    } finally {
+      release.countDown();
+      holder.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(progress).noneMatch(line -> line.startsWith("waiting for another process"))
+        .anyMatch(line -> line.startsWith("someone/shapes: the 3 shards of the two splits ("));
   }
 
   private DatasetSplits open(HubSettings settings) {
