@@ -17,9 +17,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -129,30 +132,36 @@ public final class LocalMain implements Callable<Integer> {
     return new ContainerCommands().map(run.getSpec().image, trainer);
   }
 
-  /** Prints a line whenever the run's columns or message change; returns the exit code of the final phase. */
-  private int watch(KubernetesClient client, String namespace, String name) throws InterruptedException {
+  /**
+   * Prints a line whenever the run's columns or message change, as a watch reports them; returns
+   * the exit code of the final phase.
+   */
+  private int watch(KubernetesClient client, String namespace, String name)
+      throws InterruptedException, ExecutionException {
     out.println(StatusLine.HEADER);
-    String last = null;
+    AtomicReference<String> last = new AtomicReference<>();
     Instant created = Instant.now();
-    while (true) {
-      ContrastiveTrainingRun run = client.resources(ContrastiveTrainingRun.class).inNamespace(namespace)
-          .withName(name).get();
-      if (run == null) {
-        System.err.println("contrastive local: run " + namespace + "/" + name + " was deleted");
-        return 1;
-      }
-      String columns = StatusLine.columns(run) + StatusLine.message(run);
-      if (!columns.equals(last)) {
-        out.println(StatusLine.line(run, created, Instant.now()));
-        last = columns;
-      }
-      ContrastiveTrainingRunStatus status = run.getStatus();
-      if (status != null && status.phase != null && status.phase.isFinished()) {
-        printFinal(status);
-        return status.phase == Phase.Succeeded ? 0 : 1;
-      }
-      Thread.sleep(1000);
+    // informOnCondition: Fabric8's informer-backed wait; it tests the condition on each event, with
+    // an empty list once the run is gone
+    List<ContrastiveTrainingRun> end = client.resources(ContrastiveTrainingRun.class).inNamespace(namespace)
+        .withName(name).informOnCondition(runs -> runs.isEmpty() || finished(runs.get(0), created, last)).get();
+    if (end.isEmpty()) {
+      System.err.println("contrastive local: run " + namespace + "/" + name + " was deleted");
+      return 1;
     }
+    ContrastiveTrainingRunStatus status = end.get(0).getStatus();
+    printFinal(status);
+    return status.phase == Phase.Succeeded ? 0 : 1;
+  }
+
+  /** Prints the run's line when its columns or message differ from {@code last}; true once it has finished. */
+  private boolean finished(ContrastiveTrainingRun run, Instant created, AtomicReference<String> last) {
+    String columns = StatusLine.columns(run) + StatusLine.message(run);
+    if (!columns.equals(last.getAndSet(columns))) {
+      out.println(StatusLine.line(run, created, Instant.now()));
+    }
+    ContrastiveTrainingRunStatus status = run.getStatus();
+    return status != null && status.phase != null && status.phase.isFinished();
   }
 
   private void printFinal(ContrastiveTrainingRunStatus status) {

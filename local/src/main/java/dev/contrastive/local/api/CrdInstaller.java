@@ -33,7 +33,10 @@ public final class CrdInstaller {
     return installed;
   }
 
-  /** A real server answers 404 for the new kind until the CRD is established. */
+  /**
+   * A real server answers 404 for the new kind until the CRD is established. Polled rather than
+   * waitUntilCondition on the CRD's Established condition: the mock server never sets it.
+   */
   private static void awaitServed(KubernetesClient client, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {

@@ -2,6 +2,7 @@ package dev.contrastive.trainer.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -141,17 +143,8 @@ class RingHandshakeTest {
     }
   }
 
-  static Socket connectWhenListening(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (true) {
-      try {
-        return new Socket("127.0.0.1", port);
-      } catch (IOException e) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("nothing listens on " + port, e);
-        }
-        Thread.sleep(20);
-      }
-    }
+  static Socket connectWhenListening(int port) {
+    return await("something listens on " + port).atMost(TIMEOUT).pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions().until(() -> new Socket("127.0.0.1", port), Objects::nonNull);
   }
 }
