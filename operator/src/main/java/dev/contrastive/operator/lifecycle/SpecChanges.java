@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contrastive.api.config.ConfigResolver;
+import dev.contrastive.api.config.InvalidConfigException;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
@@ -25,15 +27,20 @@ public final class SpecChanges {
     return fixedPart(spec).toString();
   }
 
-  /** Dotted paths ({@code spec.optimizer.lr}) that differ between a snapshot and the spec now. */
+  /**
+   * Dotted paths ({@code spec.optimizer.lr}) that differ between a snapshot and the spec now.
+   *
+   * @param spec resolved ({@link dev.contrastive.operator.plan.ResolvedRun})
+   */
   public static List<String> changedFields(String snapshot, ContrastiveTrainingRunSpec spec) {
     JsonNode before;
     JsonNode after;
     try {
-      before = JSON.readTree(snapshot);
+      // Resolved again: a snapshot an older operator took of the spec as written compares by what it meant.
+      before = JSON.readTree(snapshot(ConfigResolver.resolve(JSON.readValue(snapshot, ContrastiveTrainingRunSpec.class))));
       // Through text as well, so that a Long and an int of the same value compare equal.
       after = JSON.readTree(snapshot(spec));
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | InvalidConfigException e) {
       // Not ours (edited by hand): nothing to compare against, so nothing is held back.
       return List.of();
     }

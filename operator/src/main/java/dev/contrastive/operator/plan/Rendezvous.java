@@ -36,8 +36,8 @@ public final class Rendezvous {
         .build();
   }
 
+  /** @param run with its spec resolved ({@link ResolvedRun}) */
   static int port(ContrastiveTrainingRun run) {
-    var distributed = run.getSpec().distributed;
-    return distributed == null || distributed.port == null ? 29500 : distributed.port;
+    return run.getSpec().distributed.port;
   }
 }

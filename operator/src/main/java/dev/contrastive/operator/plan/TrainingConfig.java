@@ -1,7 +1,6 @@
 package dev.contrastive.operator.plan;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
-import dev.contrastive.api.config.ConfigResolver;
 import dev.contrastive.api.config.RunFiles;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -13,20 +12,20 @@ public final class TrainingConfig {
   private TrainingConfig() {}
 
   /**
-   * A run document (apiVersion, kind, name, namespace, resolved spec; no status) so the trainer
-   * reads it like any run file.
+   * A run document (apiVersion, kind, name, namespace, spec; no status) so the trainer reads it like
+   * any run file.
    *
-   * @throws dev.contrastive.api.config.InvalidConfigException when the spec cannot be resolved
+   * @param run with its spec resolved ({@link ResolvedRun}): the trainer resolves it again, to the same spec
    */
-  public static String resolvedYaml(ContrastiveTrainingRun run) {
-    ContrastiveTrainingRun resolved = new ContrastiveTrainingRun();
-    resolved.setMetadata(new ObjectMetaBuilder()
+  public static String yaml(ContrastiveTrainingRun run) {
+    ContrastiveTrainingRun document = new ContrastiveTrainingRun();
+    document.setMetadata(new ObjectMetaBuilder()
         .withName(run.getMetadata().getName())
         .withNamespace(run.getMetadata().getNamespace())
         .build());
-    resolved.setSpec(ConfigResolver.resolve(run.getSpec()));
-    resolved.setStatus(null);
-    return RunFiles.toYaml(resolved);
+    document.setSpec(run.getSpec());
+    document.setStatus(null);
+    return RunFiles.toYaml(document);
   }
 
   public static ConfigMap configMap(ContrastiveTrainingRun run, String resolvedYaml) {

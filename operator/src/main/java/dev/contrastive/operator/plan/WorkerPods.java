@@ -22,7 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** run + world + rank -> the worker pod of that rank. */
+/**
+ * run + world + rank -> the worker pod of that rank. The run's spec is resolved ({@link ResolvedRun}):
+ * the pod is built from the same settings, defaults and presets included, that its trainer reads.
+ */
 public final class WorkerPods {
 
   public static final String CONTAINER = "trainer";
@@ -144,7 +147,7 @@ public final class WorkerPods {
 
   /** Training processes per worker pod (one per GPU, like torchrun's --nproc_per_node). */
   public static int processesPerWorker(ContrastiveTrainingRunSpec spec) {
-    return spec.resources == null ? 1 : spec.resources.effectiveProcessesPerWorker();
+    return spec.resources.effectiveProcessesPerWorker();
   }
 
   /** WORLD_SIZE: the training processes of the whole gang. */
@@ -198,10 +201,10 @@ public final class WorkerPods {
 
   private static io.fabric8.kubernetes.api.model.ResourceRequirements resources(ContrastiveTrainingRunSpec spec) {
     Map<String, Quantity> amounts = new LinkedHashMap<>();
-    if (spec.resources != null && spec.resources.cpu != null) {
+    if (spec.resources.cpu != null) {
       amounts.put("cpu", new Quantity(spec.resources.cpu));
     }
-    if (spec.resources != null && spec.resources.memory != null) {
+    if (spec.resources.memory != null) {
       amounts.put("memory", new Quantity(spec.resources.memory));
     }
     int gpus = WorldPlanner.gpusPerNode(spec);
@@ -215,7 +218,7 @@ public final class WorkerPods {
   private static List<Volume> volumes(ContrastiveTrainingRun run) {
     ContrastiveTrainingRunSpec spec = run.getSpec();
     VolumeBuilder checkpoint = new VolumeBuilder().withName("checkpoints");
-    if (spec.checkpoint != null && spec.checkpoint.claimName != null) {
+    if (spec.checkpoint.claimName != null) {
       checkpoint.withNewPersistentVolumeClaim().withClaimName(spec.checkpoint.claimName).endPersistentVolumeClaim();
     } else {
       checkpoint.withNewEmptyDir().endEmptyDir();
@@ -235,7 +238,7 @@ public final class WorkerPods {
   /** The claim spec.dataset.cache names (kept across restarts and runs), else an emptyDir of the pod. */
   private static Volume hubCache(ContrastiveTrainingRunSpec spec) {
     VolumeBuilder cache = new VolumeBuilder().withName(HF_CACHE_VOLUME);
-    DatasetCacheSpec claim = spec.dataset == null ? null : spec.dataset.cache;
+    DatasetCacheSpec claim = spec.dataset.cache;
     if (claim != null && claim.claimName != null) {
       return cache.withNewPersistentVolumeClaim().withClaimName(claim.claimName).endPersistentVolumeClaim().build();
     }
@@ -244,12 +247,11 @@ public final class WorkerPods {
 
   /** resources.sharedMemory: the size of a memory-backed /dev/shm, when set. */
   private static Optional<String> sharedMemory(ContrastiveTrainingRunSpec spec) {
-    return Optional.ofNullable(spec.resources == null ? null : spec.resources.sharedMemory);
+    return Optional.ofNullable(spec.resources.sharedMemory);
   }
 
   private static List<VolumeMount> mounts(ContrastiveTrainingRunSpec spec) {
-    String checkpointPath = spec.checkpoint == null || spec.checkpoint.mountPath == null
-        ? "/checkpoints" : spec.checkpoint.mountPath;
+    String checkpointPath = spec.checkpoint.mountPath;
     List<VolumeMount> mounts = new ArrayList<>(List.of(
         mount("config", RunNames.CONFIG_DIR, true),
         mount("tmp", "/tmp", false),

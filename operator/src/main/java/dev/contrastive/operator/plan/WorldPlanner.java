@@ -9,7 +9,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** spec + nodes -> world: which nodes run a worker, and in which rank order. */
+/**
+ * spec + nodes -> world: which nodes run a worker, and in which rank order. Every {@code spec} here
+ * is resolved ({@link ResolvedRun}): its defaults are the model's, never chosen again here.
+ */
 public final class WorldPlanner {
 
   public static final String NO_MATCHING_NODES = "NoMatchingNodes";
@@ -115,12 +118,11 @@ public final class WorldPlanner {
   }
 
   public static int gpusPerNode(ContrastiveTrainingRunSpec spec) {
-    return spec.resources == null || spec.resources.gpusPerNode == null ? 1 : spec.resources.gpusPerNode;
+    return spec.resources.gpusPerNode;
   }
 
   public static String gpuResourceName(ContrastiveTrainingRunSpec spec) {
-    return spec.resources == null || spec.resources.gpuResourceName == null
-        ? "nvidia.com/gpu" : spec.resources.gpuResourceName;
+    return spec.resources.gpuResourceName;
   }
 
   public static boolean isReady(Node node) {

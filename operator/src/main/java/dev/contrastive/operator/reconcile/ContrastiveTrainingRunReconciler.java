@@ -16,6 +16,7 @@ import dev.contrastive.operator.plan.Gang;
 import dev.contrastive.operator.plan.GpusInUse;
 import dev.contrastive.operator.plan.KueuePodGroup;
 import dev.contrastive.operator.plan.Rendezvous;
+import dev.contrastive.operator.plan.ResolvedRun;
 import dev.contrastive.operator.plan.RunAccess;
 import dev.contrastive.operator.plan.RunNames;
 import dev.contrastive.operator.plan.RunNetworkPolicy;
@@ -204,7 +205,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     }
     String config;
     try {
-      config = TrainingConfig.resolvedYaml(run);
+      // From here on run.getSpec() is the resolved spec: the operator plans what the trainer builds.
+      config = TrainingConfig.yaml(ResolvedRun.resolveInPlace(run));
     } catch (InvalidConfigException e) {
       recorder.record(Outcome.invalidConfig(e.getMessage()), null, now);
       return UpdateControl.noUpdate();

@@ -64,7 +64,7 @@ class RunObjectsTest {
   void configIsTheResolvedRunThatTheTrainerCanReadBack() {
     run.getSpec().architecture.preset = "parallel_vit_base";
 
-    ContrastiveTrainingRun read = RunFiles.parse(TrainingConfig.resolvedYaml(run), "run.yaml");
+    ContrastiveTrainingRun read = RunFiles.parse(TrainingConfig.yaml(ResolvedRun.resolveInPlace(run)), "run.yaml");
 
     assertThat(read.getMetadata().getName()).isEqualTo("simclr");
     assertThat(read.getSpec().architecture.family).isEqualTo("parallel_vit");
@@ -75,7 +75,7 @@ class RunObjectsTest {
   void unknownPresetIsRefusedNamingTheField() {
     run.getSpec().architecture.preset = "resnet1000";
 
-    assertThatThrownBy(() -> TrainingConfig.resolvedYaml(run))
+    assertThatThrownBy(() -> ResolvedRun.resolveInPlace(run))
         .isInstanceOf(InvalidConfigException.class)
         .satisfies(e -> assertThat(((InvalidConfigException) e).field()).isEqualTo("spec.architecture.preset"));
   }
