@@ -82,7 +82,7 @@ import java.util.stream.Collectors;
 @RBACRule(apiGroups = "", resources = {"services", "serviceaccounts"}, verbs = {"get", "create"})
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "create"})
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"}, verbs = {"get", "create"})
-@RBACRule(apiGroups = "", resources = "events", verbs = "create")
+@RBACRule(apiGroups = "", resources = "events", verbs = {"get", "create", "patch"})
 @RBACRule(apiGroups = "networking.k8s.io", resources = "networkpolicies", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"list", "watch"})
 @RBACRule(apiGroups = "scheduling.volcano.sh", resources = "podgroups", verbs = {"get", "create", "update"})

@@ -37,6 +37,8 @@ class OperatorAccessTest {
       "create, rbac.authorization.k8s.io, roles, team-a,",
       "create, rbac.authorization.k8s.io, rolebindings, team-a,",
       "create, '', events, team-a,",
+      "get, '', events, team-a,",
+      "patch, '', events, team-a,",
       "watch, '', nodes, '',",
       "get, networking.k8s.io, networkpolicies, team-a,",
       "create, networking.k8s.io, networkpolicies, team-a,",

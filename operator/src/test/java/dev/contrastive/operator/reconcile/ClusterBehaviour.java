@@ -74,8 +74,11 @@ abstract class ClusterBehaviour {
         .filter(e -> run.equals(e.getInvolvedObject().getName())).toList();
   }
 
+  /** Each reason as often as it was emitted: a repeat raises its Event's count instead of making another Event. */
   protected List<String> eventReasons(String run) {
-    return events(run).stream().map(Event::getReason).toList();
+    return events(run).stream()
+        .flatMap(e -> java.util.stream.Stream.generate(e::getReason).limit(e.getCount() == null ? 1 : e.getCount()))
+        .toList();
   }
 
   protected static Condition condition(ContrastiveTrainingRun run, String type) {

@@ -57,6 +57,29 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
   }
 
   @Test
+  void aRepeatedReasonCountsOnItsOneEvent() {
+    List<Pod> first = runningGang(run -> {}, "a", "b");
+    setPodStatus(first.get(1), PodStates.failed(1, "Error"));
+    List<Pod> second = await().atMost(WAIT).until(() -> pods("simclr"), pods -> pods.size() == 2
+        && pods.stream().noneMatch(p -> uids(first).contains(p.getMetadata().getUid())));
+    second.forEach(pod -> setPodStatus(pod, PodStates.running()));
+    awaitPhase("simclr", Phase.Running);
+
+    setPodStatus(second.get(0), PodStates.failed(137, "Error"));
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("simclr"))
+        .filteredOn(e -> "WorkerFailed".equals(e.getReason())).singleElement().satisfies(e -> {
+          assertThat(e.getCount()).isEqualTo(2);
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getMessage()).contains("gang restart 2 of 3", "rank 0", "exit code 137");
+          assertThat(Instant.parse(e.getLastTimestamp())).isAfterOrEqualTo(Instant.parse(e.getFirstTimestamp()));
+          assertThat(e.getMetadata().getName()).startsWith("simclr.");
+        }));
+    assertThat(events("simclr")).filteredOn(e -> "WorkersRunning".equals(e.getReason())).singleElement()
+        .satisfies(e -> assertThat(e.getCount()).isEqualTo(2));
+  }
+
+  @Test
   void theBackoffLimitEndsInFailedWithNoPodRunning() {
     List<Pod> first = runningGang(run -> run.getSpec().runPolicy.backoffLimit = 1, "a", "b");
     setPodStatus(first.get(1), PodStates.failed(1, "Error"));
