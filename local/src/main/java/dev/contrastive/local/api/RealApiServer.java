@@ -14,6 +14,8 @@ import java.util.Optional;
 /** A real kube-apiserver with its etcd, run as child processes by kube-api-test. */
 public final class RealApiServer implements ApiServer {
 
+  private static final int STARTUP_TIMEOUT_MS = 180_000;
+
   private final KubeAPIServer server;
   private final KubernetesClient client;
   private final Path kubeconfig;
@@ -35,6 +37,9 @@ public final class RealApiServer implements ApiServer {
     KubeAPIServerConfigBuilder config = KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withTestDir(binaries.toString()).withOfflineMode(version.isPresent());
     version.ifPresent(config::withApiServerVersion);
+    if (System.getenv(KubeAPIServerConfigBuilder.KUBE_API_TEST_STARTUP_TIMEOUT) == null) {
+      config.withStartupTimeout(STARTUP_TIMEOUT_MS); // the library's 60 s runs out on a busy 2-core machine
+    }
     KubeAPIServer server = new KubeAPIServer(config.build());
     server.start();
     try {
