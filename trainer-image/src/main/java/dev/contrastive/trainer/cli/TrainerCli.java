@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       SimilarCommand.class,
       ExportCommand.class,
       BenchCommand.class,
+      InputBenchCommand.class,
       CheckDataParallelCommand.class
     })
 public final class TrainerCli {
