@@ -6,27 +6,23 @@ import static org.awaitility.Awaitility.await;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
-import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.testing.Fixtures;
+import dev.contrastive.operator.testing.OperatorUnderTest;
 import dev.contrastive.operator.testing.PodStates;
 import dev.contrastive.operator.testing.RealApiServer;
-import dev.contrastive.operator.testing.TestOperators;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A trainer is the user's image with a token that may patch its run's status. On a real API
@@ -36,21 +32,12 @@ import org.junit.jupiter.api.Test;
  */
 class ForgedStatusTest extends ClusterBehaviour {
 
-  private static Operator operator;
-
-  @BeforeAll
-  static void startOperator() {
-    operator = TestOperators.start(RealApiServer.get().operatorClient(), Optional.of(StatusPatcher.FIELD_MANAGER));
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    operator.stop();
-  }
+  @RegisterExtension
+  static final OperatorUnderTest operator = OperatorUnderTest.onRealApiServer();
 
   @Override
   protected KubernetesClient client() {
-    return RealApiServer.get().client();
+    return operator.client();
   }
 
   @Test

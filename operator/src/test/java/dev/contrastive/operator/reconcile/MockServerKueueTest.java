@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.operator.testing.Fixtures;
+import dev.contrastive.operator.testing.OperatorUnderTest;
 import dev.contrastive.operator.testing.PodStates;
-import dev.contrastive.operator.testing.RealApiServer;
-import dev.contrastive.operator.testing.TestOperators;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -16,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -24,13 +22,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.javaoperatorsdk.operator.Operator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A run labelled with a Kueue LocalQueue, on the Fabric8 mock server (the 1.20 API server prunes
@@ -42,20 +37,8 @@ import org.junit.jupiter.api.Test;
 class MockServerKueueTest extends ClusterBehaviour {
 
   static KubernetesClient client;
-  private static Operator operator;
-
-  @BeforeAll
-  static void startOperator() {
-    CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-        .load(RealApiServer.CRD.toFile()).item();
-    client.resource(crd).create();
-    operator = TestOperators.start(client, Optional.empty());
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    operator.stop();
-  }
+  @RegisterExtension
+  static final OperatorUnderTest operator = OperatorUnderTest.onMockServer(() -> client);
 
   @Override
   protected KubernetesClient client() {

@@ -1,43 +1,24 @@
 package dev.contrastive.operator.reconcile;
 
-import dev.contrastive.operator.status.StatusPatcher;
-import dev.contrastive.operator.testing.RealApiServer;
-import dev.contrastive.operator.testing.TestOperators;
+import dev.contrastive.operator.testing.OperatorUnderTest;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The lifecycle on a real kube-apiserver (no scheduler, kubelet or garbage collector: the test plays them). */
 @Tag("slow")
 class RealApiServerLifecycleTest extends LifecycleBehaviour {
 
-  private static Operator operator;
-
-  @BeforeAll
-  static void startOperator() {
-    operator = start();
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    operator.stop();
-  }
+  @RegisterExtension
+  static final OperatorUnderTest operator = OperatorUnderTest.onRealApiServer();
 
   @Override
   protected KubernetesClient client() {
-    return RealApiServer.get().client();
+    return operator.client();
   }
 
   @Override
   protected void restartOperator() {
-    operator.stop();
-    operator = start();
-  }
-
-  private static Operator start() {
-    return TestOperators.start(RealApiServer.get().operatorClient(), Optional.of(StatusPatcher.FIELD_MANAGER));
+    operator.restart();
   }
 }

@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
-import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.testing.Fixtures;
-import dev.contrastive.operator.testing.RealApiServer;
-import dev.contrastive.operator.testing.TestOperators;
+import dev.contrastive.operator.testing.OperatorUnderTest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -19,15 +17,12 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * spec.template on a real kube-apiserver, with the operator under its own RBAC: the pods it creates
@@ -38,21 +33,12 @@ import org.junit.jupiter.api.Test;
 class RealApiServerPodTemplateTest extends ClusterBehaviour {
 
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static Operator operator;
-
-  @BeforeAll
-  static void startOperator() {
-    operator = TestOperators.start(RealApiServer.get().operatorClient(), Optional.of(StatusPatcher.FIELD_MANAGER));
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    operator.stop();
-  }
+  @RegisterExtension
+  static final OperatorUnderTest operator = OperatorUnderTest.onRealApiServer();
 
   @Override
   protected KubernetesClient client() {
-    return RealApiServer.get().client();
+    return operator.client();
   }
 
   @Test

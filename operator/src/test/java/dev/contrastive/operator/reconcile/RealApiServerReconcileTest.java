@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.operator.status.StatusPatcher;
-import dev.contrastive.operator.testing.RealApiServer;
-import dev.contrastive.operator.testing.TestOperators;
+import dev.contrastive.operator.testing.OperatorUnderTest;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The same reconciler under plain JOSDK against a real kube-apiserver: schema defaulting, status
@@ -22,17 +18,8 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class RealApiServerReconcileTest extends ReconcileBehaviour {
 
-  private static Operator operator;
-
-  @BeforeAll
-  static void startOperator() {
-    operator = TestOperators.start(RealApiServer.get().operatorClient(), Optional.of(StatusPatcher.FIELD_MANAGER));
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    operator.stop();
-  }
+  @RegisterExtension
+  static final OperatorUnderTest operator = OperatorUnderTest.onRealApiServer();
 
   /** Only here: the mock server drops status patches that name a field manager. */
   @Test
@@ -50,6 +37,6 @@ class RealApiServerReconcileTest extends ReconcileBehaviour {
 
   @Override
   protected KubernetesClient client() {
-    return RealApiServer.get().client();
+    return operator.client();
   }
 }

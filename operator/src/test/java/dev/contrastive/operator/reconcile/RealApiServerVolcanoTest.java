@@ -6,23 +6,19 @@ import static org.awaitility.Awaitility.await;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.operator.plan.VolcanoPodGroup;
-import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.testing.Fixtures;
+import dev.contrastive.operator.testing.OperatorUnderTest;
 import dev.contrastive.operator.testing.RealApiServer;
-import dev.contrastive.operator.testing.TestOperators;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * schedulerName volcano on a real kube-apiserver, with the operator under its own RBAC (deploy/
@@ -33,21 +29,12 @@ import org.junit.jupiter.api.Test;
 class RealApiServerVolcanoTest extends ClusterBehaviour {
 
   private static final String PODGROUP_CRD = "/volcano/scheduling.volcano.sh_podgroups.yaml";
-  private static Operator operator;
-
-  @BeforeAll
-  static void startOperator() {
-    operator = TestOperators.start(RealApiServer.get().operatorClient(), Optional.of(StatusPatcher.FIELD_MANAGER));
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    operator.stop();
-  }
+  @RegisterExtension
+  static final OperatorUnderTest operator = OperatorUnderTest.onRealApiServer();
 
   @Override
   protected KubernetesClient client() {
-    return RealApiServer.get().client();
+    return operator.client();
   }
 
   @Test
@@ -109,9 +96,7 @@ class RealApiServerVolcanoTest extends ClusterBehaviour {
     if (client().resource(crd).get() == null) {
       client().resource(crd).create();
     }
-    await().atMost(WAIT).ignoreExceptions().until(() -> client().apiextensions().v1().customResourceDefinitions()
-        .withName(crd.getMetadata().getName()).get().getStatus().getConditions().stream()
-        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+    RealApiServer.awaitEstablished(client(), crd, WAIT);
   }
 
   @SuppressWarnings("unchecked")

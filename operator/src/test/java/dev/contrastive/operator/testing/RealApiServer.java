@@ -1,7 +1,5 @@
 package dev.contrastive.operator.testing;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.contrastive.api.testing.TestApiServers;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -13,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One real kube-apiserver (with etcd) per test JVM, started by {@link TestApiServers}, with the
@@ -36,11 +35,17 @@ public final class RealApiServer {
     CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
         .load(CRD.toFile()).item();
     client.resource(crd).create();
-    // A large CRD (the pod template schema) may show a status without conditions at first.
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client.apiextensions().v1().customResourceDefinitions()
-        .withName(crd.getMetadata().getName()).get().getStatus().getConditions().stream()
-        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+    awaitEstablished(client, crd, Duration.ofSeconds(30));
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+  }
+
+  /** Waits until the server serves the CRD's kind (its Established condition is True). */
+  public static void awaitEstablished(KubernetesClient client, CustomResourceDefinition crd, Duration timeout) {
+    // A large CRD (the pod template schema) may show a status without conditions at first.
+    client.resource(crd).waitUntilCondition(c -> c != null && c.getStatus() != null
+        && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
+            .anyMatch(condition -> "Established".equals(condition.getType()) && "True".equals(condition.getStatus())),
+        timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public static synchronized RealApiServer get() {
