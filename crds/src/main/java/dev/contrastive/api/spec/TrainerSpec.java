@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 
 /** Length of training, batch size, intervals and seed. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -55,6 +56,13 @@ public class TrainerSpec {
   @Max(3600)
   @JsonPropertyDescription("Rank 0 writes status.progress at most this often (seconds).")
   public Integer statusIntervalSeconds = 10;
+
+  @Default("fp32")
+  @Pattern("^(fp32|bf16|fp16)$")
+  @JsonPropertyDescription("Compute precision of the encoder and head: fp32, bf16 or fp16. Mixed precision: parameters,"
+      + " gradients, optimizer state and checkpoints stay fp32, normalisation layers keep fp32 scales and statistics,"
+      + " the loss is fp32; fp16 scales the loss and skips steps whose gradients overflow.")
+  public String precision = "fp32";
 
   @Default("42")
   @JsonPropertyDescription("Seed of initialisation, shuffling and augmentation.")

@@ -22,6 +22,7 @@ import dev.contrastive.trainer.model.SyncBatchNorm;
 import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.Optimizers;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
+import dev.contrastive.trainer.precision.Precision;
 import dev.contrastive.trainer.optim.ScaledLearningRate;
 import dev.contrastive.trainer.train.SimClrNetwork;
 import dev.contrastive.trainer.train.SimClrStep;
@@ -114,7 +115,8 @@ final class BenchCommand implements Callable<Integer> {
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer)
             .withBufferBroadcast(broadcastBuffers ? new BufferBroadcast(allReducer) : null)
             .withGlobalNegatives(allReducer != null && GlobalNegatives.wanted(spec.loss) ? crossRank : null)
-            .withSyncBatchNorm(syncBatchNorm ? crossRank : null);
+            .withSyncBatchNorm(syncBatchNorm ? crossRank : null)
+            .withPrecision(Precision.of(spec.trainer.precision));
         float lr = (float) ScaledLearningRate.of(spec.optimizer, batch, group.worldSize()).effectiveLr();
         for (int i = 0; i < warmup; i++) {
           oneStep(step, manager, size, lr);
@@ -156,12 +158,13 @@ final class BenchCommand implements Callable<Integer> {
     root.out.println(String.format(Locale.ROOT,
         "engine=djl-%s-%s arch=%s batch=%d%s image=%d steps=%d images_per_second=%.2f"
             + " seconds_per_step=%.3f%s peak_rss_mib=%.0f device=%s peak_device_mib=%s host_transfer=%s%s"
-            + " allocator=%s isa=%s",
+            + " allocator=%s isa=%s precision=%s",
         Engine.getInstance().getEngineName().toLowerCase(Locale.ROOT), Engine.getInstance().getVersion(),
         spec.architecture.preset, batch, ranks, size, steps,
         (double) batch * group.worldSize() * steps / seconds, seconds / steps, allReduce,
         ProcessMemory.peakResidentMiB(), placement.device(), DevicePeakMemory.format(peakDeviceMiB),
-        placement.transfer().setting(), replicas, NativeAllocator.inUse(), CpuIsa.detect(System.getenv()).shortName()));
+        placement.transfer().setting(), replicas, NativeAllocator.inUse(), CpuIsa.detect(System.getenv()).shortName(),
+        Precision.of(spec.trainer.precision)));
   }
 
   /** What an exchange that missed this rank would leave: its first trained tensor off by 1e-3. */

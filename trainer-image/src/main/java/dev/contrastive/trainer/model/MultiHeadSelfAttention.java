@@ -10,6 +10,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.contrastive.trainer.precision.Precision;
 
 /**
  * Multi-head self-attention on tokens (B, T, E), optionally with QK-norm (ViT-22B): a LayerNorm
@@ -60,8 +61,9 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
       q = queryNorm.forward(parameterStore, new NDList(q), training, params).head();
       k = keyNorm.forward(parameterStore, new NDList(k), training, params).head();
     }
-    NDArray attention =
-        q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim)).softmax(3);
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim));
+    // softmax in fp32, as torch.autocast does (and DJL's softmax cannot name bf16: it would abort)
+    NDArray attention = Precision.castLike(Precision.toFloat32(scores).softmax(3), v);
     NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width);
     return output.forward(parameterStore, new NDList(mixed), training, params);
   }

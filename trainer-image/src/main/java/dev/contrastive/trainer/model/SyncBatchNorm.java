@@ -12,6 +12,7 @@ import ai.djl.util.PairList;
 import dev.contrastive.api.spec.ArchitectureSpec;
 import dev.contrastive.trainer.dist.CrossRankSums;
 import dev.contrastive.trainer.engine.NoGrad;
+import dev.contrastive.trainer.precision.Precision;
 
 /**
  * BatchNorm over the gang's whole batch, as {@code torch.nn.SyncBatchNorm}: in training each rank
@@ -54,7 +55,9 @@ public final class SyncBatchNorm {
     if (sums == null) {
       return norm.forward(parameterStore, inputs, training, params);
     }
-    NDArray input = inputs.singletonOrThrow();
+    // in bf16/fp16 the sums and statistics are fp32, the output goes on in the input's type
+    NDArray given = inputs.singletonOrThrow();
+    NDArray input = Precision.toFloat32(given);
     Device device = input.getDevice();
     ParameterList parameters = norm.getParameters();
     NDArray gamma = parameterStore.getValue(parameters.get("gamma"), device, true);
@@ -92,6 +95,6 @@ public final class SyncBatchNorm {
       runningMean.muli(MOMENTUM).addi(mean.reshape(channels).mul(1 - MOMENTUM));
       runningVar.muli(MOMENTUM).addi(variance.mul(count / (count - 1) * (1 - MOMENTUM)));
     }
-    return new NDList(output);
+    return new NDList(Precision.castLike(output, given));
   }
 }

@@ -89,6 +89,14 @@ public abstract class ParameterOptimizer implements AutoCloseable {
     return slot(name, slot, like.getShape(), like.getDataType());
   }
 
+  /**
+   * The state slot {@code name.slot}, created as zeros of the given shape on first use; also for
+   * state kept beside the parameters' (the fp16 loss scale), so checkpoints carry it.
+   */
+  public NDArray stateSlot(String name, String slot, Shape shape, DataType dataType) {
+    return slot(name, slot, shape, dataType);
+  }
+
   /** The state slot {@code name.slot}, created as zeros of the given shape on first use. */
   protected NDArray slot(String name, String slot, Shape shape, DataType dataType) {
     String key = name + "." + slot;

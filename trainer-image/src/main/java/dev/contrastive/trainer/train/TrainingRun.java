@@ -26,6 +26,7 @@ import dev.contrastive.trainer.model.SimClrModel;
 import dev.contrastive.trainer.optim.LearningRateSchedule;
 import dev.contrastive.trainer.optim.Optimizers;
 import dev.contrastive.trainer.optim.ParameterOptimizer;
+import dev.contrastive.trainer.precision.Precision;
 import dev.contrastive.trainer.optim.ScaledLearningRate;
 import dev.contrastive.trainer.report.BackgroundProgressReporter;
 import dev.contrastive.trainer.report.ProgressReporter;
@@ -194,10 +195,12 @@ public final class TrainingRun {
             spec.augmentation, spec.dataset.imageSize, splits.stats().mean(), splits.stats().std());
         TrainLoader loader =
             new TrainLoader(splits.train(), shards, augmenter, manager, seed, threads, PREFETCH_DEPTH);
+        Precision precision = Precision.of(trainer.precision);
         SimClrStep step = new SimClrStep(model, new NtXentLoss(spec.loss.temperature), optimizer, allReducer)
             .withBufferBroadcast(broadcastBuffers ? new BufferBroadcast(allReducer) : null)
             .withGlobalNegatives(globalNegatives ? crossRank : null)
-            .withSyncBatchNorm(syncBatchNorm ? crossRank : null);
+            .withSyncBatchNorm(syncBatchNorm ? crossRank : null)
+            .withPrecision(precision);
         KnnEvaluation evaluation = new KnnEvaluation(splits, spec.evaluation, threads);
         EncoderFeatures features = new EncoderFeatures(model.encoder(), spec.dataset.imageSize, splits.stats());
         evaluation.checkFits(features.dim());
@@ -224,6 +227,7 @@ public final class TrainingRun {
             (allReduce != null ? allReduce : AllReduceAlgorithm.flat(group)).describe(), stepsPerEpoch, epochs, state.epochsDone() + 1,
             state.step()));
         log.info(lr.describe());
+        log.info("precision: " + precision.describe());
         if (allReducer != null) {
           log.info("negatives: " + (globalNegatives
               ? "global (each rank's 2 x " + trainer.batchSizePerWorker + " anchors against all "
