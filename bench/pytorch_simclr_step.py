@@ -4,9 +4,12 @@
 ResNet-18 with the CIFAR stem (3x3 stride-1 conv, no max-pool) + projection head
 (512-512-128, BatchNorm), two views per image, NT-Xent loss, backward, SGD-momentum step.
 Prints one line in the same format as `trainer bench`, so the two can be read side by side.
+With --precision bf16 the forward runs under torch.autocast("cpu", torch.bfloat16), the loss in
+fp32, as the trainer's trainer.precision=bf16 does.
 
-    /usr/bin/python3 bench/pytorch_simclr_step.py --batch 128 --image-size 32 --steps 3
+    /usr/bin/python3 bench/pytorch_simclr_step.py --batch 128 --image-size 32 --steps 3 [--precision bf16]
 """
+import contextlib
 import argparse
 import os
 import resource
@@ -86,6 +89,7 @@ def main():
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -94,9 +98,16 @@ def main():
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-6)
     views = torch.randn(2 * args.batch, 3, args.image_size, args.image_size)
 
+    def autocast():
+        if args.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     def step():
         optimizer.zero_grad(set_to_none=True)
-        loss = nt_xent(model(views), 0.5)
+        with autocast():
+            projections = model(views)
+        loss = nt_xent(projections.float(), 0.5)
         loss.backward()
         optimizer.step()
         return loss.item()
@@ -110,9 +121,10 @@ def main():
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         "engine=pytorch-%s arch=resnet18 batch=%d image=%d steps=%d images_per_second=%.2f "
-        "seconds_per_step=%.3f peak_rss_mib=%.0f allocator=%s isa=%s"
+        "seconds_per_step=%.3f peak_rss_mib=%.0f allocator=%s isa=%s precision=%s"
         % (torch.__version__, args.batch, args.image_size, args.steps,
-           args.batch * args.steps / elapsed, elapsed / args.steps, peak_mib, allocator(), isa())
+           args.batch * args.steps / elapsed, elapsed / args.steps, peak_mib, allocator(), isa(),
+           args.precision)
     )
 
 
