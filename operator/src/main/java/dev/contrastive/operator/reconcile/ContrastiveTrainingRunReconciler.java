@@ -13,7 +13,6 @@ import dev.contrastive.operator.lifecycle.LifecyclePolicy;
 import dev.contrastive.operator.lifecycle.PodCleanup;
 import dev.contrastive.operator.lifecycle.SpecChanges;
 import dev.contrastive.operator.plan.Gang;
-import dev.contrastive.operator.plan.GpusInUse;
 import dev.contrastive.operator.plan.KueuePodGroup;
 import dev.contrastive.operator.plan.Rendezvous;
 import dev.contrastive.operator.plan.ResolvedRun;
@@ -32,31 +31,26 @@ import dev.contrastive.operator.status.StatusPatcher;
 import dev.contrastive.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
-import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +58,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Glue only: reads the run, its pods and the nodes, asks the planner for the world and the desired
@@ -91,8 +86,6 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
 
   /** Setting: namespaces whose pods may reach the workers' metrics ports (comma-separated; unset: any). */
   public static final String METRICS_NAMESPACES = "contrastive.operator.metrics-namespaces";
-  static final String PODS = "worker-pods";
-  static final String NODES = "nodes";
   /** On the config map: the spec the run started with, to tell which fields an edit changed. */
   static final String SPEC_ANNOTATION = "contrastive.dev/spec";
   static final String SPEC_CHANGE_IGNORED = "SpecChangeIgnored";
@@ -139,26 +132,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   @Override
   public List<EventSource<?, ContrastiveTrainingRun>> prepareEventSources(
       EventSourceContext<ContrastiveTrainingRun> context) {
-    var pods = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Pod.class, ContrastiveTrainingRun.class)
-            .withName(PODS)
-            .withLabelSelector(RunNames.RUN_LABEL)
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ContrastiveTrainingRun.class))
-            .build(),
-        context);
-    // A node that joins, becomes Ready or gets GPUs may be what a waiting run needs.
-    var nodes = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Node.class, ContrastiveTrainingRun.class)
-            .withName(NODES)
-            .withWatchAllNamespaces()
-            .withSecondaryToPrimaryMapper((Node node) -> context.getPrimaryCache()
-                .list(ContrastiveTrainingRunReconciler::usesNodes)
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet()))
-            .build(),
-        context);
     metrics.countRunsFrom(() -> context.getPrimaryCache().list());
-    return List.of(pods, nodes);
+    return ClusterCache.eventSources(context);
   }
 
   @Override
@@ -177,12 +152,10 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return UpdateControl.noUpdate();
     }
     Instant now = clock.instant();
-    // Read fresh rather than from the informer: a pod created a moment ago must not be created twice.
+    ClusterCache cache = new ClusterCache(context);
     // Only pods this run controls: a pod of someone else that carries the run's label is neither
     // counted nor deleted.
-    List<Pod> pods = client.pods().inNamespace(run.getMetadata().getNamespace())
-        .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems().stream()
-        .filter(pod -> OwnedObjects.isOwned(pod, run)).toList();
+    List<Pod> pods = cache.pods(run);
     // The CRD's schema refuses such names; an older CRD (or none, in tests) may not. Nothing is
     // created under a name its workers could not carry, not even the record.
     Optional<String> badName = RunName.problem(run.getMetadata().getName());
@@ -231,12 +204,12 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return awaitPreviousRun(recorder, e, now);
     }
 
-    List<Node> nodes = nodes(context);
+    List<Node> nodes = cache.nodes();
     boolean placedByQueue = placedByQueue(run);
     WorldPlan plan = runningWorld(run)
         .map(WorldPlan::of)
         .orElseGet(() -> placedByQueue ? WorldPlanner.planForQueue(run.getSpec(), nodes)
-            : WorldPlanner.plan(run.getSpec(), nodes, gpusInUse(client, run)));
+            : WorldPlanner.plan(run.getSpec(), nodes, cache.gpusInUse(run)));
     if (plan.world().isEmpty()) {
       delete(client, pods); // never a partial gang
       recorder.record(Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()), now);
@@ -296,18 +269,27 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(API_RECHECK);
     }
     Set<String> existing = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    List<Pod> created = new ArrayList<>();
     try {
       String kueueGroup = KueuePodGroup.isUsed(run) ? KueuePodGroup.groupName(run, pods) : null;
       List<Pod> missing = WorkerPods.pods(run, world).stream()
           .filter(pod -> !existing.contains(pod.getMetadata().getName()))
           .map(pod -> kueueGroup == null ? pod : KueuePodGroup.member(pod, run, kueueGroup, world.size()))
           .toList();
-      // Every name is looked at before any pod is made: a gang that cannot be whole creates nothing.
-      missing.forEach(owned::requireFreeOrOwned);
-      missing.forEach(owned::create);
+      // Every name is looked at (among the pods that carry the run label) before any pod is made: a
+      // gang that cannot be whole creates nothing. An unlabelled pod of a worker's name shows up as
+      // the create's conflict, and the pods made before it go again.
+      missing.forEach(pod -> cache.labelledPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName())
+          .ifPresent(owned::requireOwned));
+      for (Pod pod : missing) {
+        owned.create(pod).map(Pod.class::cast).ifPresent(made -> {
+          created.add(made);
+          cache.created(run, made);
+        });
+      }
     } catch (ForeignObjectException e) {
       // A pod of a worker's name that is not this run's: the gang can never be whole.
-      return refuse(recorder, client, pods, e.getMessage(), now);
+      return refuse(recorder, client, Stream.concat(pods.stream(), created.stream()).toList(), e.getMessage(), now);
     } catch (PreviousRunObjectException e) {
       return awaitPreviousRun(recorder, e, now);
     } catch (KubernetesClientException e) {
@@ -452,36 +434,6 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
           + " in managedJobsNamespaceSelector";
     }
     return Optional.of(Outcome.queued(Outcome.AWAITING_ADMISSION, message));
-  }
-
-  /**
-   * GPUs that other pods hold on each node, read fresh from the API (only while a run plans its
-   * world): bound, unfinished pods of every namespace, except this run's own workers.
-   */
-  private static Map<String, BigDecimal> gpusInUse(KubernetesClient client, ContrastiveTrainingRun run) {
-    if (WorldPlanner.gpusPerNode(run.getSpec()) == 0) {
-      return Map.of();
-    }
-    List<Pod> all = client.pods().inAnyNamespace().list(new ListOptionsBuilder()
-        .withFieldSelector("status.phase!=Succeeded,status.phase!=Failed").build()).getItems();
-    return GpusInUse.byNode(all, WorldPlanner.gpuResourceName(run.getSpec()), pod ->
-        run.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
-            && pod.getMetadata().getLabels() != null
-            && run.getMetadata().getName().equals(pod.getMetadata().getLabels().get(RunNames.RUN_LABEL)));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Node> nodes(Context<ContrastiveTrainingRun> context) {
-    var source = (InformerEventSource<Node, ContrastiveTrainingRun>)
-        context.eventSourceRetriever().getEventSourceFor(Node.class, NODES);
-    return source.list(node -> true).toList();
-  }
-
-  /** Pending runs wait for nodes; running ones must notice a lost node. */
-  private static boolean usesNodes(ContrastiveTrainingRun run) {
-    return run.getStatus() == null || run.getStatus().phase == null
-        || run.getStatus().phase == Phase.Pending || run.getStatus().phase == Phase.Queued
-        || run.getStatus().phase == Phase.Running;
   }
 
   /**

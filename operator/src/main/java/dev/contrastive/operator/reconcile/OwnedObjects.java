@@ -51,21 +51,18 @@ final class OwnedObjects {
   /**
    * Creates without reading first. An existing object of that name is fine when it is this run's
    * (a stale read said it was missing), and refused otherwise.
+   *
+   * @return the object as created, or the run's own one of that name (empty if it went meanwhile)
    */
-  void create(HasMetadata desired) {
+  Optional<HasMetadata> create(HasMetadata desired) {
     try {
-      client.resource(desired).create();
+      return Optional.of(client.resource(desired).create());
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
-      existing(desired).ifPresent(this::requireOwned);
+      return existing(desired).map(this::requireOwned);
     }
-  }
-
-  /** Nothing of {@code desired}'s name exists, or this run controls it; else the run must not create it. */
-  void requireFreeOrOwned(HasMetadata desired) {
-    existing(desired).ifPresent(this::requireOwned);
   }
 
   /** The config follows the spec: data and annotations are replaced when they differ, else left alone. */
