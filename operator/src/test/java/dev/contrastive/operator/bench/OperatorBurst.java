@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +52,10 @@ public final class OperatorBurst {
       "^apiserver_request_total\\{(.*)} (\\S+)$", Pattern.MULTILINE);
   private static final Pattern RECONCILES = Pattern.compile(
       "^contrastive_operator_reconcile_seconds_count\\S* (\\S+)$", Pattern.MULTILINE);
+
+  private static final Set<String> OPERATOR_RESOURCES = Set.of("contrastivetrainingruns", "pods",
+      "configmaps", "secrets", "services", "serviceaccounts", "roles", "rolebindings", "networkpolicies", "events",
+      "podgroups", "workloads");
 
   private OperatorBurst() {}
 
@@ -275,8 +280,9 @@ public final class OperatorBurst {
   }
 
   /**
-   * What the operator sent between two readings: watches (long-running, one per informer) and the
-   * harness's own run creates and metrics reads left out. The harness's pod watch is a WATCH too.
+   * What the operator sent between two readings: requests for the resources it works on, less the
+   * harness's own run creates; watches (one per informer, long-running) left out. The API server's
+   * own controllers (leases, endpoints, flow control) and the harness's node writes are not counted.
    */
   private static Map<String, Double> operatorRequests(Map<String, Double> before, Map<String, Double> after,
       int harnessRunCreates) {
@@ -286,7 +292,8 @@ public final class OperatorBurst {
       if (key.startsWith("POST contrastivetrainingruns")) {
         d -= harnessRunCreates;
       }
-      if (d > 0 && !key.startsWith("WATCH") && !key.startsWith("CONNECT") && !key.endsWith(" ")) {
+      if (d > 0 && OPERATOR_RESOURCES.contains(key.substring(key.indexOf(' ') + 1).replaceAll("/.*", ""))
+          && !key.startsWith("WATCH")) {
         delta.put(key, d);
       }
     });
