@@ -8,11 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.contrastive.operator.reconcile.ContrastiveTrainingRunReconciler;
 import dev.contrastive.operator.startup.LeaderElection;
+import dev.contrastive.operator.testing.Cli;
+import dev.contrastive.operator.testing.Cli.Result;
 import dev.contrastive.operator.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.runtime.configuration.DurationConverter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -55,7 +54,7 @@ class HelmChartTest {
   static void helmBinary() throws Exception {
     helm = Optional.ofNullable(System.getenv("HELM")).filter(h -> !h.isBlank()).orElse(null);
     if (helm == null) {
-      Result fetched = run(null, "../scripts/fetch-helm.sh");
+      Result fetched = Cli.run(null, "../scripts/fetch-helm.sh");
       assertThat(fetched.exitCode()).as(fetched.toString()).isZero();
       helm = fetched.output().strip().lines().reduce((a, b) -> b).orElseThrow();
     }
@@ -73,7 +72,7 @@ class HelmChartTest {
 
   @Test
   void defaultValuesRenderWhatDeployInstalls() throws Exception {
-    Map<String, JsonNode> kustomized = objects(kubectl(null, "kustomize", "../deploy").output());
+    Map<String, JsonNode> kustomized = objects(Cli.kubectl(null, "kustomize", "../deploy").output());
     kustomized.remove("Namespace//" + NAMESPACE); // helm install --create-namespace, Argo CD's CreateNamespace
 
     assertThat(objects(template())).isEqualTo(kustomized);
@@ -94,21 +93,14 @@ class HelmChartTest {
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
           .create();
     }
-    List<String> documents = List.of(template("watchNamespaces={team-a,team-b}", "replicaCount=2",
+    Cli.DryRun dryRun = Cli.serverDryRun(template("watchNamespaces={team-a,team-b}", "replicaCount=2",
         "leaderElection.leaseDuration=20s", "imagePullSecrets[0].name=registry",
-        "extraEnv[0].name=JAVA_TOOL_OPTIONS", "extraEnv[0].value=-Xmx400m").split("(?m)^---$"));
-    String crd = documents.stream().filter(d -> d.contains("kind: CustomResourceDefinition")).findFirst().orElseThrow();
-    String rest = documents.stream().filter(d -> d != crd).collect(Collectors.joining("---"));
+        "extraEnv[0].name=JAVA_TOOL_OPTIONS", "extraEnv[0].value=-Xmx400m"));
 
-    Result applied = kubectl(rest, "apply", "--dry-run=server", "-f", "-");
-    // kubectl checks a CRD against the test server's 1.20 OpenAPI, which predates CEL rules; the
-    // server itself still validates the CRD in the dry run.
-    Result appliedCrd = kubectl(crd, "apply", "--dry-run=server", "--validate=false", "-f", "-");
-
-    assertThat(applied.exitCode()).as(applied.toString()).isZero();
-    assertThat(applied.output()).contains("deployment.apps/contrastive-operator",
+    assertThat(dryRun.rest().exitCode()).as(dryRun.rest().toString()).isZero();
+    assertThat(dryRun.rest().output()).contains("deployment.apps/contrastive-operator",
         "clusterrole.rbac.authorization.k8s.io/contrastive-operator", "role.rbac.authorization.k8s.io/contrastive-operator-leader-election");
-    assertThat(appliedCrd.exitCode()).as(appliedCrd.toString()).isZero();
+    assertThat(dryRun.crd().exitCode()).as(dryRun.crd().toString()).isZero();
   }
 
   @Test
@@ -205,37 +197,7 @@ class HelmChartTest {
     }
   }
 
-  /** stdout and stderr apart, so that helm's notices never end up in rendered YAML. */
-  private record Result(int exitCode, String output, String errors) {
-    @Override
-    public String toString() {
-      return output + errors;
-    }
-  }
-
   private static Result helm(String... args) throws Exception {
-    return run(null, Stream.concat(Stream.of(helm), Stream.of(args)).toArray(String[]::new));
-  }
-
-  private static Result kubectl(String stdin, String... args) throws Exception {
-    return run(stdin, Stream.concat(Stream.of("kubectl"), Stream.of(args)).toArray(String[]::new));
-  }
-
-  private static Result run(String stdin, String... command) throws Exception {
-    Path errors = Files.createTempFile("helm-chart-test", ".err");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors.toFile());
-    if (command[0].equals("kubectl") && !command[1].equals("kustomize")) {
-      builder.environment().put("KUBECONFIG", RealApiServer.get().kubeconfig().toString());
-    }
-    Process process = builder.start();
-    if (stdin != null) {
-      process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    process.getOutputStream().close();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    String errorText = Files.readString(errors);
-    Files.delete(errors);
-    return new Result(process.exitValue(), output, errorText);
+    return Cli.run(null, Stream.concat(Stream.of(helm), Stream.of(args)).toArray(String[]::new));
   }
 }

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contrastive.api.config.ConfigResolver;
 import dev.contrastive.api.config.RunFiles;
+import dev.contrastive.operator.testing.Cli;
+import dev.contrastive.operator.testing.Cli.Result;
 import dev.contrastive.operator.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,23 +36,16 @@ class ManifestsDryRunTest {
 
   @Test
   void deployKustomizationPassesServerDryRun() throws Exception {
-    Result rendered = kubectl(null, "kustomize", DEPLOY.toString());
-    assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+    Result rendered = Cli.kubectl(null, "kustomize", DEPLOY.toString());
+    assertThat(rendered.exitCode()).as(rendered.toString()).isZero();
 
-    List<String> documents = List.of(rendered.output().split("(?m)^---$"));
-    String crd = documents.stream().filter(d -> d.contains("kind: CustomResourceDefinition")).findFirst().orElseThrow();
-    String rest = String.join("---", documents.stream().filter(d -> d != crd).toList());
+    Cli.DryRun dryRun = Cli.serverDryRun(rendered.output());
 
-    Result applied = kubectl(rest, "apply", "--dry-run=server", "-f", "-");
-    // kubectl 1.32 checks a CRD against the test server's 1.20 OpenAPI, which predates CEL's
-    // x-kubernetes-validations; the server itself still validates the CRD in the dry run.
-    Result appliedCrd = kubectl(crd, "apply", "--dry-run=server", "--validate=false", "-f", "-");
-
-    assertThat(applied.exitCode()).as(applied.output()).isZero();
-    assertThat(applied.output()).contains("deployment.apps/contrastive-operator",
+    assertThat(dryRun.rest().exitCode()).as(dryRun.rest().toString()).isZero();
+    assertThat(dryRun.rest().output()).contains("deployment.apps/contrastive-operator",
         "clusterrole.rbac.authorization.k8s.io/contrastive-operator", "namespace/contrastive-system");
-    assertThat(appliedCrd.exitCode()).as(appliedCrd.output()).isZero();
-    assertThat(appliedCrd.output()).contains("customresourcedefinition.apiextensions.k8s.io/contrastivetrainingruns.contrastive.dev");
+    assertThat(dryRun.crd().exitCode()).as(dryRun.crd().toString()).isZero();
+    assertThat(dryRun.crd().output()).contains("customresourcedefinition.apiextensions.k8s.io/contrastivetrainingruns.contrastive.dev");
     assertThat(rendered.output()).doesNotContainPattern("image: [a-z0-9.-]+\\.[a-z]+(:[0-9]+)?/");
   }
 
@@ -65,9 +58,9 @@ class ManifestsDryRunTest {
   @ParameterizedTest
   @MethodSource("examples")
   void examplePassesServerDryRun(Path example) throws Exception {
-    Result applied = kubectl(null, "apply", "--dry-run=server", "-n", "default", "-f", example.toString());
+    Result applied = Cli.kubectl(null, "apply", "--dry-run=server", "-n", "default", "-f", example.toString());
 
-    assertThat(applied.exitCode()).as(applied.output()).isZero();
+    assertThat(applied.exitCode()).as(applied.toString()).isZero();
     assertThat(applied.output()).contains("contrastivetrainingrun.contrastive.dev/");
   }
 
@@ -81,21 +74,5 @@ class ManifestsDryRunTest {
     try (Stream<Path> files = Files.list(EXAMPLES)) {
       return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
     }
-  }
-
-  private record Result(int exitCode, String output) {}
-
-  private static Result kubectl(String stdin, String... args) throws Exception {
-    List<String> command = Stream.concat(Stream.of("kubectl"), Stream.of(args)).toList();
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("KUBECONFIG", RealApiServer.get().kubeconfig().toString());
-    Process process = builder.start();
-    if (stdin != null) {
-      process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    process.getOutputStream().close();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Result(process.exitValue(), output);
   }
 }
