@@ -52,8 +52,8 @@ SUMS
 data="$CACHE/jpeg-$IMAGES"
 if [ ! -f "$data/.complete" ]; then
   rm -rf "$data"
-  /usr/bin/python3 bench/make_input_images.py "$data" "$IMAGES" \
-    $(sed "s#^[0-9a-f]*  #$photos/x/usr/share/wallpapers/#" "$sums")
+  mapfile -t sources < <(sed "s#^[0-9a-f]*  #$photos/x/usr/share/wallpapers/#" "$sums")
+  /usr/bin/python3 bench/make_input_images.py "$data" "$IMAGES" "${sources[@]}"
   touch "$data/.complete"
 fi
 echo "images: $IMAGES JPEGs 500x375 q90 in $data, set sha256 $(cd "$data" && find . -name '*.jpg' | sort | xargs cat | sha256sum | cut -c1-16)"
