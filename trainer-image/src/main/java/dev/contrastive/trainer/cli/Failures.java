@@ -3,6 +3,7 @@ package dev.contrastive.trainer.cli;
 import dev.contrastive.api.config.InvalidConfigException;
 import dev.contrastive.trainer.data.DataException;
 import dev.contrastive.trainer.device.PlacementException;
+import dev.contrastive.trainer.train.NonFiniteLossException;
 import java.util.Objects;
 
 /** Turns a failure into the exit code and the one line the user sees. */
@@ -17,7 +18,8 @@ final class Failures {
       if (t instanceof InvalidConfigException
           || t instanceof UserInputException
           || t instanceof DataException
-          || t instanceof PlacementException) {
+          || t instanceof PlacementException
+          || t instanceof NonFiniteLossException) {
         return new Failure(ExitCodes.INVALID_INPUT, firstLine(t));
       }
       if (t.getCause() == t) {

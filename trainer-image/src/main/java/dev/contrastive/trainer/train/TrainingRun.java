@@ -254,6 +254,9 @@ public final class TrainingRun {
                     step.lastStats().withDataWait(waited));
               }
               stepNumber++;
+              if (!Float.isFinite(loss)) {
+                throw new NonFiniteLossException(loss, stepNumber, epoch + 1, lastCheckpoint);
+              }
               if (replicas != null && checkEvery > 0 && stepNumber % checkEvery == 0) {
                 checkReplicas(replicas, model, "after step " + stepNumber, log);
               }
