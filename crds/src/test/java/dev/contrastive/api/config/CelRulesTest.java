@@ -268,4 +268,37 @@ class CelRulesTest {
 
     assertThat(updateAllowed("Running", validSpec(), otherImage)).isTrue();
   }
+
+  /** The groups the transition rule compares are {@link TrainingFields#GROUPS}, no more, no fewer. */
+  @Test
+  void theTransitionRuleFixesExactlyTheTrainingFields() throws Exception {
+    Rule rule = rulesInCrd().stream().filter(r -> r.message().equals(TRAINING_FIELDS_FIXED_WHILE_RUNNING))
+        .findFirst().orElseThrow();
+    List<String> compared = java.util.regex.Pattern.compile("self\\.spec\\.(\\w+) == oldSelf").matcher(rule.expression())
+        .results().map(m -> m.group(1)).toList();
+
+    assertThat(compared).containsExactlyElementsOf(TrainingFields.GROUPS);
+  }
+
+  /** Each top-level spec field: the rule refuses its edit while Running exactly when TrainingFields names it. */
+  @ParameterizedTest
+  @ValueSource(strings = {"architecture", "dataset", "augmentation", "loss", "optimizer", "scheduler", "trainer",
+      "evaluation", "distributed", "image", "resources", "nodeSelector", "workers", "maxNodes", "runPolicy", "metrics",
+      "checkpoint", "tracking", "priorityClassName"})
+  void theRuleAndTrainingFieldsDecideAlike(String field) throws Exception {
+    ContrastiveTrainingRunSpec before = validSpec();
+    Map<String, Object> edited = JSON.convertValue(before, Map.class);
+    edited.remove(field);
+    ContrastiveTrainingRunSpec after = JSON.convertValue(edited, ContrastiveTrainingRunSpec.class);
+    // Removed groups come back as their defaults; a field without one is removed outright.
+    java.lang.reflect.Field javaField = ContrastiveTrainingRunSpec.class.getField(field);
+    if (JSON.valueToTree(javaField.get(after)).equals(JSON.valueToTree(javaField.get(before)))) {
+      javaField.set(after, null);
+    }
+
+    boolean fixed = TrainingFields.GROUPS.contains(field);
+    assertThat(updateAllowed("Running", before, after)).as("CEL allows the edit").isEqualTo(!fixed);
+    assertThat(TrainingFields.changed(JSON.valueToTree(before), JSON.valueToTree(after)).isEmpty())
+        .as("TrainingFields sees no change").isEqualTo(!fixed);
+  }
 }

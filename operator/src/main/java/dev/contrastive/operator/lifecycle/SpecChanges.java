@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contrastive.api.config.ConfigResolver;
 import dev.contrastive.api.config.InvalidConfigException;
+import dev.contrastive.api.config.TrainingFields;
 import dev.contrastive.api.spec.ContrastiveTrainingRunSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * The spec a gang was started with, minus {@code runPolicy} (which may change at any time), and
- * which of its fields an edit changed. Training fields are fixed while a run is under way: workers
- * resume from checkpoints that only make sense with the same model and data.
+ * which of its training fields an edit changed. Which fields are fixed while a run is under way is
+ * decided by {@link TrainingFields}, as the CRD's transition rule decides it.
  */
 public final class SpecChanges {
 
@@ -28,7 +27,8 @@ public final class SpecChanges {
   }
 
   /**
-   * Dotted paths ({@code spec.optimizer.lr}) that differ between a snapshot and the spec now.
+   * Dotted paths ({@code spec.optimizer.lr}) of training fields that differ between a snapshot and
+   * the spec now.
    *
    * @param spec resolved ({@link dev.contrastive.operator.plan.ResolvedRun})
    */
@@ -44,25 +44,12 @@ public final class SpecChanges {
       // Not ours (edited by hand): nothing to compare against, so nothing is held back.
       return List.of();
     }
-    List<String> changed = new ArrayList<>();
-    diff("spec", before, after, changed);
-    return changed;
+    return TrainingFields.changed(before, after);
   }
 
   private static ObjectNode fixedPart(ContrastiveTrainingRunSpec spec) {
     ObjectNode tree = JSON.valueToTree(spec);
     tree.remove("runPolicy");
     return tree;
-  }
-
-  private static void diff(String path, JsonNode before, JsonNode after, List<String> changed) {
-    if (before != null && after != null && before.isObject() && after.isObject()) {
-      TreeSet<String> names = new TreeSet<>();
-      before.fieldNames().forEachRemaining(names::add);
-      after.fieldNames().forEachRemaining(names::add);
-      names.forEach(name -> diff(path + "." + name, before.get(name), after.get(name), changed));
-    } else if (before == null ? after != null && !after.isNull() : !before.equals(after)) {
-      changed.add(path);
-    }
   }
 }

@@ -16,15 +16,17 @@ class SpecChangesTest {
     spec.optimizer.lr = 0.5;
     spec.image = "other:1";
 
-    assertThat(SpecChanges.changedFields(started, spec)).containsExactly("spec.image", "spec.optimizer.lr");
+    assertThat(SpecChanges.changedFields(started, spec)).containsExactly("spec.optimizer.lr");
   }
 
   @Test
-  void runPolicyMayChange() {
+  void runPolicyAndClusterFieldsMayChange() {
     ContrastiveTrainingRunSpec spec = ResolvedRun.resolveInPlace(Fixtures.run("r", "ns")).getSpec();
     String started = SpecChanges.snapshot(spec);
     spec.runPolicy.suspend = true;
     spec.runPolicy.backoffLimit = 9;
+    spec.image = "other:1";
+    spec.resources.cpu = "4";
 
     assertThat(SpecChanges.changedFields(started, spec)).isEmpty();
   }
