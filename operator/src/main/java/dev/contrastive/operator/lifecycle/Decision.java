@@ -1,5 +1,6 @@
 package dev.contrastive.operator.lifecycle;
 
+import dev.contrastive.operator.observe.GangState;
 import dev.contrastive.operator.observe.GangState.WorkerFailure;
 import dev.contrastive.operator.status.Outcome;
 import java.time.Duration;
@@ -8,8 +9,11 @@ import java.util.Optional;
 /** What the reconciler does with a run's current gang; the reconciler records status before acting. */
 public sealed interface Decision {
 
-  /** Keep the gang: create its missing workers, record the outcome, and look again after {@code recheckAfter}. */
-  record Proceed(Outcome outcome, Optional<Duration> recheckAfter) implements Decision {}
+  /**
+   * Keep the gang: create its missing workers, record the outcome, and look again after {@code recheckAfter};
+   * {@code gang} is what its pods showed when this was decided.
+   */
+  record Proceed(Outcome outcome, GangState gang, Optional<Duration> recheckAfter) implements Decision {}
 
   /** Delete every worker; once they are gone a new gang starts from the checkpoint. */
   record RestartGang(WorkerFailure failure, String message) implements Decision {}

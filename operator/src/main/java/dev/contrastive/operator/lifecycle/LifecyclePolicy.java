@@ -94,7 +94,7 @@ public final class LifecyclePolicy {
         recheck = earliest(recheck, timeout.minus(waited));
       }
     }
-    return new Proceed(outcome, recheck);
+    return new Proceed(outcome, gang, recheck);
   }
 
   /** How long until the finished run is to be deleted (zero or less: now); empty without a TTL. */

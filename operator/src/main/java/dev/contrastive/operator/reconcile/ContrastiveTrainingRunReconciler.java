@@ -2,12 +2,11 @@ package dev.contrastive.operator.reconcile;
 
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.config.InvalidConfigException;
+import dev.contrastive.api.config.TrainingFields;
 import dev.contrastive.api.naming.RunName;
 import dev.contrastive.api.status.ContrastiveTrainingRunStatus;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.api.status.WorkersStatus;
-import dev.contrastive.operator.observe.GangState;
-import dev.contrastive.operator.observe.PodObserver;
 import dev.contrastive.operator.lifecycle.Decision;
 import dev.contrastive.operator.lifecycle.LifecyclePolicy;
 import dev.contrastive.operator.lifecycle.PodCleanup;
@@ -17,7 +16,6 @@ import dev.contrastive.operator.plan.KueuePodGroup;
 import dev.contrastive.operator.plan.Rendezvous;
 import dev.contrastive.operator.plan.ResolvedRun;
 import dev.contrastive.operator.plan.RunAccess;
-import dev.contrastive.operator.plan.RunNames;
 import dev.contrastive.operator.plan.RunNetworkPolicy;
 import dev.contrastive.operator.plan.TrainingConfig;
 import dev.contrastive.operator.plan.VolcanoPodGroup;
@@ -38,7 +36,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -61,8 +61,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Glue only: reads the run, its pods and the nodes, asks the planner for the world and the desired
- * objects, makes them exist, asks the observer what the pods show, and records status.
+ * Reconciles a run in named steps ({@link #reconcileRun}): observe the run, its pods and the nodes;
+ * admit it (name, the operator's record, resolved spec, template, suspension); ensure its fixed
+ * objects; plan its world; decide what its pods call for; ensure its pods; record status. The
+ * decisions are pure functions of the plan, lifecycle and status packages; the operator's own
+ * record of a run ({@link RunRecorder}) is kept where trainers cannot write. A pass that throws
+ * shows its error in the run's status ({@link #updateErrorStatus}) and is retried.
  */
 @ControllerConfiguration(name = "contrastivetrainingrun", fieldManager = StatusPatcher.FIELD_MANAGER)
 // Exactly the verbs this class uses; deploy/rbac.yaml grants the same (RbacManifestTest), and says why.
@@ -142,136 +146,237 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     return metrics.timeReconcile(() -> reconcileRun(cached, context));
   }
 
+  /**
+   * A pass that threw (the API server refused a call, a conflict, a timeout) says so in the run's
+   * status message, so {@code kubectl get} shows why the run does not move; JOSDK retries it. Only
+   * the display copy changes: the operator's record keeps the phase, and the next pass that gets
+   * through writes the message back.
+   */
+  @Override
+  public ErrorStatusUpdateControl<ContrastiveTrainingRun> updateErrorStatus(
+      ContrastiveTrainingRun run, Context<ContrastiveTrainingRun> context, Exception e) {
+    int attempt = context.getRetryInfo().map(RetryInfo::getAttemptCount).orElse(1);
+    RunRecorder.displayOnly(context.getClient(), run, fieldManager, metrics).showError("reconcile failed (attempt "
+        + attempt + ", retrying): " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  /**
+   * One pass over a run, as named steps; each hands on to the next or ends the pass with the
+   * status it recorded. Planning and deciding are pure functions ({@link WorldPlanner},
+   * {@link LifecyclePolicy}, {@link StatusCalculator}); this class reads and writes the cluster
+   * around them, and status is recorded before the action it announces.
+   */
   private UpdateControl<ContrastiveTrainingRun> reconcileRun(
       ContrastiveTrainingRun cached, Context<ContrastiveTrainingRun> context) {
-    KubernetesClient client = context.getClient();
-    // Read fresh: the cache may not hold our last status patch yet, and acting on an old restart
-    // count would restart a gang twice.
-    ContrastiveTrainingRun run = client.resource(cached).get();
-    if (run == null) {
+    Optional<Pass> observed = observe(cached, context);
+    if (observed.isEmpty()) {
       return UpdateControl.noUpdate();
     }
-    Instant now = clock.instant();
+    Pass pass = observed.get();
+    return admit(pass)
+        .or(() -> ensureObjects(pass))
+        .or(() -> plan(pass))
+        .or(() -> decide(pass))
+        .or(() -> ensurePods(pass))
+        .orElseGet(() -> recordStatus(pass));
+  }
+
+  /** What one pass has learnt so far; each step fills in its part. */
+  private static final class Pass {
+    final KubernetesClient client;
+    final ClusterCache cache;
+    final ContrastiveTrainingRun run;
+    final Instant now;
+    /** The worker pods this run controls, read once per pass. */
+    final List<Pod> pods;
+    final List<Node> nodes;
+    OwnedObjects owned;
+    RunRecorder recorder;
+    String config;
+    /** Training fields edited while the run is under way, held back. */
+    List<String> ignoredChanges = List.of();
+    World world;
+    WorkersStatus planned;
+    Decision.Proceed proceed;
+    Outcome outcome;
+
+    Pass(KubernetesClient client, ClusterCache cache, ContrastiveTrainingRun run, Instant now, List<Pod> pods,
+        List<Node> nodes) {
+      this.client = client;
+      this.cache = cache;
+      this.run = run;
+      this.now = now;
+      this.pods = pods;
+      this.nodes = nodes;
+    }
+  }
+
+  /**
+   * Observe: the run, read fresh (the cache may not hold the last status patch yet, and acting on an
+   * old restart count would restart a gang twice), its pods and the nodes, from the operator's
+   * informers ({@link ClusterCache}). Nothing is written. Empty when the run is gone.
+   */
+  private Optional<Pass> observe(ContrastiveTrainingRun cached, Context<ContrastiveTrainingRun> context) {
+    KubernetesClient client = context.getClient();
+    ContrastiveTrainingRun run = client.resource(cached).get();
+    if (run == null) {
+      return Optional.empty();
+    }
     ClusterCache cache = new ClusterCache(context);
     // Only pods this run controls: a pod of someone else that carries the run's label is neither
     // counted nor deleted.
-    List<Pod> pods = cache.pods(run);
+    return Optional.of(new Pass(client, cache, run, clock.instant(), cache.pods(run), cache.nodes()));
+  }
+
+  /**
+   * Admit: the run has a name its workers can carry, the operator's record of it can be kept, it
+   * is not finished, its spec resolves (from here on {@code run.getSpec()} is the resolved spec: the
+   * operator plans what the trainer builds), its template merges, and it is not suspended.
+   */
+  private Optional<UpdateControl<ContrastiveTrainingRun>> admit(Pass pass) {
+    ContrastiveTrainingRun run = pass.run;
     // The CRD's schema refuses such names; an older CRD (or none, in tests) may not. Nothing is
     // created under a name its workers could not carry, not even the record.
     Optional<String> badName = RunName.problem(run.getMetadata().getName());
     if (badName.isPresent()) {
-      return refuse(RunRecorder.displayOnly(client, run, fieldManager, metrics), client, pods, badName.get(), now);
+      return Optional.of(refuse(displayOnly(pass), pass.client, pass.pods, badName.get(), pass.now));
     }
-    OwnedObjects owned = new OwnedObjects(client, run);
+    pass.owned = new OwnedObjects(pass.client, run);
     // From here on run.getStatus() is the operator's own record, not what trainers may have patched.
-    RunRecorder recorder;
     try {
-      recorder = RunRecorder.load(client, run, owned, fieldManager, metrics);
+      pass.recorder = RunRecorder.load(pass.client, run, pass.owned, fieldManager, metrics);
     } catch (ForeignObjectException | IllegalArgumentException e) {
-      return refuse(RunRecorder.displayOnly(client, run, fieldManager, metrics), client, pods, e.getMessage(), now);
+      return Optional.of(refuse(displayOnly(pass), pass.client, pass.pods, e.getMessage(), pass.now));
     } catch (PreviousRunObjectException e) {
-      return awaitPreviousRun(RunRecorder.displayOnly(client, run, fieldManager, metrics), e, now);
+      return Optional.of(awaitPreviousRun(displayOnly(pass), e, pass.now));
     }
     if (isFinished(run.getStatus(), run.getMetadata().getGeneration())) {
-      recorder.repairDisplay();
-      return finished(client, run, pods, now);
+      pass.recorder.repairDisplay();
+      return Optional.of(finished(pass.client, run, pass.pods, pass.now));
     }
-    String config;
     try {
-      // From here on run.getSpec() is the resolved spec: the operator plans what the trainer builds.
-      config = TrainingConfig.yaml(ResolvedRun.resolveInPlace(run));
+      pass.config = TrainingConfig.yaml(ResolvedRun.resolveInPlace(run));
     } catch (InvalidConfigException e) {
-      recorder.record(Outcome.invalidConfig(e.getMessage()), null, now);
-      return UpdateControl.noUpdate();
+      pass.recorder.record(Outcome.invalidConfig(e.getMessage()), null, pass.now);
+      return Optional.of(UpdateControl.noUpdate());
     }
     try {
       WorkerPods.checkTemplate(run);
     } catch (InvalidConfigException e) {
-      recorder.record(Outcome.invalidSpec(e.getMessage()), null, now);
-      return UpdateControl.noUpdate();
+      pass.recorder.record(Outcome.invalidSpec(e.getMessage()), null, pass.now);
+      return Optional.of(UpdateControl.noUpdate());
     }
     if (LifecyclePolicy.isSuspended(run)) {
-      delete(client, pods);
-      recorder.record(Outcome.suspended(), WorkersStatus.of(0, 0, List.of()), now);
-      return UpdateControl.noUpdate();
+      delete(pass.client, pass.pods);
+      pass.recorder.record(Outcome.suspended(), WorkersStatus.of(0, 0, List.of()), pass.now);
+      return Optional.of(UpdateControl.noUpdate());
     }
-    List<String> ignoredChanges;
-    try {
-      ignoredChanges = ensureOwnedObjects(client, owned, run, config);
-    } catch (ForeignObjectException e) {
-      return refuse(recorder, client, pods, e.getMessage(), now);
-    } catch (PreviousRunObjectException e) {
-      return awaitPreviousRun(recorder, e, now);
-    }
+    return Optional.empty();
+  }
 
-    List<Node> nodes = cache.nodes();
-    boolean placedByQueue = placedByQueue(run);
+  /** Ensure objects: config, NetworkPolicy, Service, trainer RBAC and token, before any worker. */
+  private Optional<UpdateControl<ContrastiveTrainingRun>> ensureObjects(Pass pass) {
+    try {
+      pass.ignoredChanges = ensureOwnedObjects(pass.client, pass.owned, pass.run, pass.config);
+      return Optional.empty();
+    } catch (ForeignObjectException e) {
+      return Optional.of(refuse(pass.recorder, pass.client, pass.pods, e.getMessage(), pass.now));
+    } catch (PreviousRunObjectException e) {
+      return Optional.of(awaitPreviousRun(pass.recorder, e, pass.now));
+    }
+  }
+
+  /**
+   * Plan: the world the gang runs on. A running gang keeps its own; a new one is planned from the
+   * nodes (never a partial gang: without a world every pod goes).
+   */
+  private Optional<UpdateControl<ContrastiveTrainingRun>> plan(Pass pass) {
+    ContrastiveTrainingRun run = pass.run;
     WorldPlan plan = runningWorld(run)
         .map(WorldPlan::of)
-        .orElseGet(() -> placedByQueue ? WorldPlanner.planForQueue(run.getSpec(), nodes)
-            : WorldPlanner.plan(run.getSpec(), nodes, cache.gpusInUse(run)));
+        .orElseGet(() -> placedByQueue(run) ? WorldPlanner.planForQueue(run.getSpec(), pass.nodes)
+            : WorldPlanner.plan(run.getSpec(), pass.nodes, pass.cache.gpusInUse(run)));
     if (plan.world().isEmpty()) {
-      delete(client, pods); // never a partial gang
-      recorder.record(Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()), now);
+      delete(pass.client, pass.pods);
+      pass.recorder.record(Outcome.waiting(plan.reason(), plan.message()), WorkersStatus.of(0, 0, List.of()), pass.now);
       // Other pods releasing GPUs send this run no event: look again.
-      return WorldPlanner.NOT_ENOUGH_FREE_GPUS.equals(plan.reason())
+      return Optional.of(WorldPlanner.NOT_ENOUGH_FREE_GPUS.equals(plan.reason())
           ? UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(FREE_GPU_RECHECK)
-          : UpdateControl.noUpdate();
+          : UpdateControl.noUpdate());
     }
-    World world = plan.world().get();
-    int worldSize = WorkerPods.worldSize(run.getSpec(), world);
-    WorkersStatus planned = WorkersStatus.of(world.size(), 0, world.nodes(), worldSize);
+    pass.world = plan.world().get();
+    pass.planned = WorkersStatus.of(pass.world.size(), 0, pass.world.nodes(),
+        WorkerPods.worldSize(run.getSpec(), pass.world));
+    return Optional.empty();
+  }
 
+  /**
+   * Decide: what the gang's pods call for. Kueue stopped the gang: it is queued again. Pods of an
+   * earlier gang: they go first. Otherwise {@link LifecyclePolicy}: restart the gang, fail the run,
+   * or go on with the outcome it observed.
+   */
+  private Optional<UpdateControl<ContrastiveTrainingRun>> decide(Pass pass) {
+    ContrastiveTrainingRun run = pass.run;
     if (KueuePodGroup.isUsed(run)) {
-      Optional<PodCondition> stopped = pods.stream().map(KueuePodGroup::stopped).flatMap(Optional::stream)
+      Optional<PodCondition> stopped = pass.pods.stream().map(KueuePodGroup::stopped).flatMap(Optional::stream)
           .filter(condition -> !KueuePodGroup.WORKLOAD_DELETED.equals(condition.getReason())).findFirst();
       if (stopped.isPresent()) {
         // Kueue deletes the pods itself; a pod it has not reached yet must not go on training alone.
-        delete(client, pods);
-        recorder.record(Outcome.queued(Outcome.EVICTED_BY_KUEUE, "Kueue stopped the gang ("
+        delete(pass.client, pass.pods);
+        pass.recorder.record(Outcome.queued(Outcome.EVICTED_BY_KUEUE, "Kueue stopped the gang ("
             + stopped.get().getReason() + (stopped.get().getMessage() == null ? "" : ": " + stopped.get().getMessage())
             + "); it waits for admission again and restarts from its last checkpoint, not counted against "
-            + "spec.runPolicy.backoffLimit"), planned, now);
-        return UpdateControl.noUpdate();
+            + "spec.runPolicy.backoffLimit"), pass.planned, pass.now);
+        return Optional.of(UpdateControl.noUpdate());
       }
     }
-    String gang = Gang.id(run, world);
-    List<Pod> previous = pods.stream().filter(pod -> !Gang.isMember(pod, gang)).toList();
+    String gang = Gang.id(run, pass.world);
+    List<Pod> previous = pass.pods.stream().filter(pod -> !Gang.isMember(pod, gang)).toList();
     if (!previous.isEmpty()) {
-      delete(client, previous);
-      recorder.record(Outcome.waiting("PreviousGangTerminating", previous.size()
-          + " worker pods of the previous gang are terminating; the new gang starts when they are gone"), planned, now);
-      return UpdateControl.noUpdate();
+      delete(pass.client, previous);
+      pass.recorder.record(Outcome.waiting("PreviousGangTerminating", previous.size()
+          + " worker pods of the previous gang are terminating; the new gang starts when they are gone"),
+          pass.planned, pass.now);
+      return Optional.of(UpdateControl.noUpdate());
     }
-    Set<String> readyNodes = nodes.stream().filter(WorldPlanner::isReady)
+    Set<String> readyNodes = pass.nodes.stream().filter(WorldPlanner::isReady)
         .map(node -> node.getMetadata().getName()).collect(Collectors.toSet());
-    Decision decision = LifecyclePolicy.decide(run, world, pods, readyNodes, now);
+    Decision decision = LifecyclePolicy.decide(run, pass.world, pass.pods, readyNodes, pass.now);
     if (decision instanceof Decision.RestartGang restart) {
+      Outcome outcome = Outcome.waiting(Outcome.WORKER_FAILED, restart.message());
       ContrastiveTrainingRunStatus next = StatusCalculator.restarted(
-          recorder.next(Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), planned, now),
-          Outcome.WORKER_FAILED, restart.message(), now);
-      recorder.write(next, Outcome.waiting(Outcome.WORKER_FAILED, restart.message()), now, true);
+          pass.recorder.next(outcome, pass.planned, pass.now), Outcome.WORKER_FAILED, restart.message(), pass.now);
+      pass.recorder.write(next, outcome, pass.now, true);
       metrics.gangRestarted(restart.failure());
-      delete(client, pods);
-      return UpdateControl.noUpdate();
+      delete(pass.client, pass.pods);
+      return Optional.of(UpdateControl.noUpdate());
     }
     if (decision instanceof Decision.Fail fail) {
-      run.setStatus(recorder.record(fail.outcome(), planned, now));
-      return finished(client, run, pods, now);
+      run.setStatus(pass.recorder.record(fail.outcome(), pass.planned, pass.now));
+      return Optional.of(finished(pass.client, run, pass.pods, pass.now));
     }
-    Decision.Proceed proceed = (Decision.Proceed) decision;
-    Outcome outcome = KueuePodGroup.isUsed(run) ? awaitingAdmission(run, world, pods).orElse(proceed.outcome())
-        : proceed.outcome();
-    if (VolcanoPodGroup.isUsed(run) && !owned.ensureSpec(VolcanoPodGroup.CONTEXT, VolcanoPodGroup.of(run, world))) {
-      recorder.record(Outcome.waiting(VOLCANO_MISSING, "spec.schedulerName is volcano but the cluster serves no "
+    pass.proceed = (Decision.Proceed) decision;
+    pass.outcome = KueuePodGroup.isUsed(run)
+        ? awaitingAdmission(run, pass.world, pass.pods).orElse(pass.proceed.outcome())
+        : pass.proceed.outcome();
+    return Optional.empty();
+  }
+
+  /** Ensure pods: the batch scheduler's group (Volcano), then every missing worker of the gang. */
+  private Optional<UpdateControl<ContrastiveTrainingRun>> ensurePods(Pass pass) {
+    ContrastiveTrainingRun run = pass.run;
+    World world = pass.world;
+    if (VolcanoPodGroup.isUsed(run) && !pass.owned.ensureSpec(VolcanoPodGroup.CONTEXT, VolcanoPodGroup.of(run, world))) {
+      pass.recorder.record(Outcome.waiting(VOLCANO_MISSING, "spec.schedulerName is volcano but the cluster serves no "
           + VolcanoPodGroup.API_VERSION + " PodGroup: install Volcano, or set another scheduler; looking again every "
-          + API_RECHECK.toSeconds() + "s"), planned, now);
-      return UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(API_RECHECK);
+          + API_RECHECK.toSeconds() + "s"), pass.planned, pass.now);
+      return Optional.of(UpdateControl.<ContrastiveTrainingRun>noUpdate().rescheduleAfter(API_RECHECK));
     }
-    Set<String> existing = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    Set<String> existing = pass.pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     List<Pod> created = new ArrayList<>();
     try {
-      String kueueGroup = KueuePodGroup.isUsed(run) ? KueuePodGroup.groupName(run, pods) : null;
+      String kueueGroup = KueuePodGroup.isUsed(run) ? KueuePodGroup.groupName(run, pass.pods) : null;
       List<Pod> missing = WorkerPods.pods(run, world).stream()
           .filter(pod -> !existing.contains(pod.getMetadata().getName()))
           .map(pod -> kueueGroup == null ? pod : KueuePodGroup.member(pod, run, kueueGroup, world.size()))
@@ -279,51 +384,66 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       // Every name is looked at (among the pods that carry the run label) before any pod is made: a
       // gang that cannot be whole creates nothing. An unlabelled pod of a worker's name shows up as
       // the create's conflict, and the pods made before it go again.
-      missing.forEach(pod -> cache.labelledPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName())
-          .ifPresent(owned::requireOwned));
+      missing.forEach(pod -> pass.cache.labelledPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName())
+          .ifPresent(pass.owned::requireOwned));
       for (Pod pod : missing) {
-        owned.create(pod).map(Pod.class::cast).ifPresent(made -> {
+        pass.owned.create(pod).map(Pod.class::cast).ifPresent(made -> {
           created.add(made);
-          cache.created(run, made);
+          pass.cache.created(run, made);
         });
       }
+      return Optional.empty();
     } catch (ForeignObjectException e) {
       // A pod of a worker's name that is not this run's: the gang can never be whole.
-      return refuse(recorder, client, Stream.concat(pods.stream(), created.stream()).toList(), e.getMessage(), now);
+      return Optional.of(refuse(pass.recorder, pass.client, Stream.concat(pass.pods.stream(), created.stream()).toList(),
+          e.getMessage(), pass.now));
     } catch (PreviousRunObjectException e) {
-      return awaitPreviousRun(recorder, e, now);
+      return Optional.of(awaitPreviousRun(pass.recorder, e, pass.now));
     } catch (KubernetesClientException e) {
       if (e.getCode() != HTTP_UNPROCESSABLE || run.getSpec().template == null) {
         throw e;
       }
       // What the operator's checks did not see, the API server refused: no partial gang stays.
-      delete(client, client.pods().inNamespace(run.getMetadata().getNamespace())
-          .withLabel(RunNames.RUN_LABEL, run.getMetadata().getName()).list().getItems().stream()
-          .filter(pod -> OwnedObjects.isOwned(pod, run)).toList());
-      recorder.record(Outcome.invalidSpec("spec.template: the API server refused the worker pod: "
+      List<Pod> gang = new ArrayList<>(pass.pods);
+      gang.addAll(created);
+      delete(pass.client, gang);
+      pass.recorder.record(Outcome.invalidSpec("spec.template: the API server refused the worker pod: "
           + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage())),
-          null, now);
-      return UpdateControl.noUpdate();
+          null, pass.now);
+      return Optional.of(UpdateControl.noUpdate());
     }
-    GangState observed = PodObserver.observe(pods, world.size());
-    ContrastiveTrainingRunStatus next = recorder.next(outcome,
-        WorkersStatus.of(world.size(), observed.ready(), world.nodes(), worldSize), now);
+  }
+
+  /**
+   * Record status: the decided outcome with the workers the policy observed ready, and whether an
+   * edit of the spec was held back; a run that ends here is cleaned up as finished.
+   */
+  private UpdateControl<ContrastiveTrainingRun> recordStatus(Pass pass) {
+    ContrastiveTrainingRun run = pass.run;
+    ContrastiveTrainingRunStatus next = pass.recorder.next(pass.outcome, WorkersStatus.of(pass.world.size(),
+        pass.proceed.gang().ready(), pass.world.nodes(), pass.planned.worldSize), pass.now);
+    List<String> ignored = pass.ignoredChanges;
     // Said only once an edit was held back, and then kept (True again once the edit is reverted).
-    if (!ignoredChanges.isEmpty() || next.conditions.stream().anyMatch(c -> StatusCalculator.SPEC_APPLIED.equals(c.getType()))) {
-      next = StatusCalculator.specApplied(next, ignoredChanges.isEmpty(),
-          ignoredChanges.isEmpty() ? "SpecApplied" : SPEC_CHANGE_IGNORED,
-          ignoredChanges.isEmpty() ? "the workers run the spec as it is"
-              : String.join(", ", ignoredChanges) + " changed while the run is under way; training fields are "
-                  + "fixed for the whole run (only spec.runPolicy may change): revert the edit, or create a new run",
-          now);
+    if (!ignored.isEmpty() || next.conditions.stream().anyMatch(c -> StatusCalculator.SPEC_APPLIED.equals(c.getType()))) {
+      next = StatusCalculator.specApplied(next, ignored.isEmpty(),
+          ignored.isEmpty() ? "SpecApplied" : SPEC_CHANGE_IGNORED,
+          ignored.isEmpty() ? "the workers run the spec as it is"
+              : String.join(", ", ignored) + " changed while the run is under way; training fields ("
+                  + String.join(", ", TrainingFields.GROUPS) + ") are fixed for the whole run: revert the edit, or "
+                  + "create a new run",
+          pass.now);
     }
-    recorder.write(next, outcome, now, false);
+    pass.recorder.write(next, pass.outcome, pass.now, false);
     if (next.phase.isFinished()) {
       run.setStatus(next);
-      return finished(client, run, pods, now);
+      return finished(pass.client, run, pass.pods, pass.now);
     }
-    return proceed.recheckAfter().map(UpdateControl.<ContrastiveTrainingRun>noUpdate()::rescheduleAfter)
+    return pass.proceed.recheckAfter().map(UpdateControl.<ContrastiveTrainingRun>noUpdate()::rescheduleAfter)
         .orElseGet(UpdateControl::noUpdate);
+  }
+
+  private RunRecorder displayOnly(Pass pass) {
+    return RunRecorder.displayOnly(pass.client, pass.run, fieldManager, metrics);
   }
 
   /**

@@ -12,6 +12,10 @@ import dev.contrastive.operator.status.StatusCalculator;
 import dev.contrastive.operator.status.StatusPatcher;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Instant;
 
 /**
@@ -24,6 +28,10 @@ import java.time.Instant;
  * operator's own fields; what the API server showed is kept only to patch the display.
  */
 final class RunRecorder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
+  /** A status message as long as the trainer's: enough for an API server's refusal. */
+  private static final int ERROR_MAX_LENGTH = 512;
 
   private final KubernetesClient client;
   private final ContrastiveTrainingRun run;
@@ -114,6 +122,23 @@ final class RunRecorder {
     if (keepsRecord && recorded != null && StatusPatcher.differs(shown, recorded)) {
       StatusPatcher.patch(client, run, shown, recorded, fieldManager);
       shown = recorded;
+    }
+  }
+
+  /**
+   * Shows {@code message} as the run's status message, all else of the display copy unchanged; the
+   * operator's record is not touched. Best effort: a failure to show the error is not a new error.
+   */
+  void showError(String message) {
+    ContrastiveTrainingRunStatus next = shown == null ? new ContrastiveTrainingRunStatus()
+        : Serialization.clone(shown);
+    next.progress = null;
+    next.message = message.length() > ERROR_MAX_LENGTH ? message.substring(0, ERROR_MAX_LENGTH) : message;
+    try {
+      StatusPatcher.patch(client, run, shown, next, fieldManager);
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not show the error in the status of run {}/{}: {}", run.getMetadata().getNamespace(),
+          run.getMetadata().getName(), e.getMessage());
     }
   }
 
