@@ -69,13 +69,15 @@ final class ClusterCache {
                 .collect(Collectors.toSet()))
             .build(),
         context);
-    // The GPUs other pods hold, as the scheduler counts them. A run waiting for free GPUs looks
-    // again on a timer, so these pods' events go to no run.
+    // The GPUs other pods hold, as the scheduler counts them: only bound pods hold any, so pods
+    // that wait for a node (a burst of new gangs) are not kept twice in memory. A run waiting for
+    // free GPUs looks again on a timer, so these pods' events go to no run.
     var unfinished = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Pod.class, ContrastiveTrainingRun.class)
             .withName(UNFINISHED_PODS)
             .withWatchAllNamespaces()
             .withFieldSelector(new FieldSelector(
+                new FieldSelector.Field("spec.nodeName", "", true),
                 new FieldSelector.Field("status.phase", "Succeeded", true),
                 new FieldSelector.Field("status.phase", "Failed", true)))
             .withSecondaryToPrimaryMapper(pod -> Set.of())
