@@ -39,10 +39,8 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
   void aFailedRankRecreatesTheWholeGangWithNewPodsAndCountsARestart() {
     List<Pod> first = runningGang(run -> {}, "a", "b");
 
-    setPodStatus(first.get(1), PodStates.failed(1, "Error"));
+    List<Pod> second = newGangAfterRankOneFails(first);
 
-    List<Pod> second = await().atMost(WAIT).until(() -> pods("simclr"), pods -> pods.size() == 2
-        && pods.stream().noneMatch(p -> uids(first).contains(p.getMetadata().getUid())));
     assertThat(second).allSatisfy(p -> assertThat(p.getMetadata().getLabels().get("contrastive.dev/gang")).startsWith("1-"));
     ContrastiveTrainingRun run = run("simclr");
     assertThat(run.getStatus().restarts).isEqualTo(1);
@@ -58,12 +56,7 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
 
   @Test
   void aRepeatedReasonCountsOnItsOneEvent() {
-    List<Pod> first = runningGang(run -> {}, "a", "b");
-    setPodStatus(first.get(1), PodStates.failed(1, "Error"));
-    List<Pod> second = await().atMost(WAIT).until(() -> pods("simclr"), pods -> pods.size() == 2
-        && pods.stream().noneMatch(p -> uids(first).contains(p.getMetadata().getUid())));
-    second.forEach(pod -> setPodStatus(pod, PodStates.running()));
-    awaitPhase("simclr", Phase.Running);
+    List<Pod> second = runningAgainAfterRankOneFails(runningGang(run -> {}, "a", "b"));
 
     setPodStatus(second.get(0), PodStates.failed(137, "Error"));
 
@@ -81,12 +74,8 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
 
   @Test
   void theBackoffLimitEndsInFailedWithNoPodRunning() {
-    List<Pod> first = runningGang(run -> run.getSpec().runPolicy.backoffLimit = 1, "a", "b");
-    setPodStatus(first.get(1), PodStates.failed(1, "Error"));
-    List<Pod> second = await().atMost(WAIT).until(() -> pods("simclr"), pods -> pods.size() == 2
-        && pods.stream().noneMatch(p -> uids(first).contains(p.getMetadata().getUid())));
-    second.forEach(pod -> setPodStatus(pod, PodStates.running()));
-    awaitPhase("simclr", Phase.Running);
+    List<Pod> second = runningAgainAfterRankOneFails(
+        runningGang(run -> run.getSpec().runPolicy.backoffLimit = 1, "a", "b"));
 
     setPodStatus(second.get(0), PodStates.failed(137, "Error"));
 
@@ -282,12 +271,7 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
 
   @Test
   void aRestartedOperatorAdoptsTheRunningGang() {
-    List<Pod> pods = runningGang(run -> {}, "a", "b");
-    setPodStatus(pods.get(1), PodStates.failed(1, "Error"));
-    List<Pod> second = await().atMost(WAIT).until(() -> pods("simclr"), p -> p.size() == 2
-        && p.stream().noneMatch(pod -> uids(pods).contains(pod.getMetadata().getUid())));
-    second.forEach(pod -> setPodStatus(pod, PodStates.running()));
-    awaitPhase("simclr", Phase.Running);
+    List<Pod> second = runningAgainAfterRankOneFails(runningGang(run -> {}, "a", "b"));
 
     restartOperator();
     // A pod event makes the new operator reconcile the run.
@@ -313,6 +297,21 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
     pods.forEach(pod -> setPodStatus(pod, PodStates.running()));
     awaitPhase("simclr", Phase.Running);
     return pods;
+  }
+
+  /** Fails rank 1 of a running two-worker gang (exit code 1) and returns the restarted gang's two new pods. */
+  private List<Pod> newGangAfterRankOneFails(List<Pod> gang) {
+    setPodStatus(gang.get(1), PodStates.failed(1, "Error"));
+    return await().atMost(WAIT).until(() -> pods("simclr"), pods -> pods.size() == 2
+        && pods.stream().noneMatch(p -> uids(gang).contains(p.getMetadata().getUid())));
+  }
+
+  /** {@link #newGangAfterRankOneFails}, with the new gang's workers set Running and the run Running again. */
+  private List<Pod> runningAgainAfterRankOneFails(List<Pod> gang) {
+    List<Pod> second = newGangAfterRankOneFails(gang);
+    second.forEach(pod -> setPodStatus(pod, PodStates.running()));
+    awaitPhase("simclr", Phase.Running);
+    return second;
   }
 
   private List<String> podsLeftAfterInvalidInput(String cleanPodPolicy) {
