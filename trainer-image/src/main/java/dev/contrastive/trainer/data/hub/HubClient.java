@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,14 +48,18 @@ final class HubClient {
   private final HttpClient http;
   private final Backoff backoff;
   private final Duration stallTimeout;
+  private final Consumer<String> log;
 
   /**
    * @param stallTimeout a download that receives nothing for this long is dropped and resumed
+   * @param log is told of each failed attempt before the wait for the next, so a worker that
+   *     cannot reach the Hub says so at once instead of minutes later
    */
-  HubClient(HubSettings settings, Backoff backoff, Duration stallTimeout) {
+  HubClient(HubSettings settings, Backoff backoff, Duration stallTimeout, Consumer<String> log) {
     this.settings = settings;
     this.backoff = backoff;
     this.stallTimeout = stallTimeout;
+    this.log = log;
     this.http = HttpClient.newBuilder()
         .connectTimeout(Duration.ofSeconds(30))
         .followRedirects(HttpClient.Redirect.NEVER) // followed here, to keep the token on the Hub
@@ -131,11 +136,12 @@ final class HubClient {
         }
         throw new IOException("connection closed after " + Files.size(partial) + " of " + file.size() + " bytes");
       } catch (Retry | IOException e) {
+        String what = "download " + file.path() + " of " + repo + " from " + settings.endpoint();
         if (attempt >= backoff.attempts()) {
-          throw new HubUnavailableException("cannot download " + file.path() + " of " + repo + " from "
-              + settings.endpoint() + " after " + attempt + " attempts: " + message(e), e);
+          throw new HubUnavailableException("cannot " + what + " after " + attempt + " attempts: "
+              + NetworkFailures.describe(e, url) + NetworkFailures.advice(e), e);
         }
-        backoff.sleepBefore(attempt);
+        retryLater(what, attempt, e, url);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new HubUnavailableException("interrupted while downloading " + file.path(), e);
@@ -170,14 +176,24 @@ final class HubClient {
       } catch (Retry | IOException e) {
         if (attempt >= backoff.attempts()) {
           throw new HubUnavailableException("cannot " + what + " at " + settings.endpoint() + " after " + attempt
-              + " attempts: " + message(e), e);
+              + " attempts: " + NetworkFailures.describe(e, settings.endpoint()) + NetworkFailures.advice(e), e);
         }
-        backoff.sleepBefore(attempt);
+        retryLater(what + " at " + settings.endpoint(), attempt, e, settings.endpoint());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new HubUnavailableException("interrupted while asking " + settings.endpoint(), e);
       }
     }
+  }
+
+  private void retryLater(String what, int attempt, Exception e, String url) {
+    log.accept("cannot " + what + " (attempt " + attempt + " of " + backoff.attempts() + ": "
+        + NetworkFailures.describe(e, url) + "); retrying in " + seconds(backoff.delayBefore(attempt)));
+    backoff.sleepBefore(attempt);
+  }
+
+  private static String seconds(Duration delay) {
+    return delay.toMillis() >= 1000 ? delay.toSeconds() + " s" : delay.toMillis() + " ms";
   }
 
   private enum BodyKind { BYTES, STREAM }
@@ -305,10 +321,6 @@ final class HubClient {
 
   private static String encodePath(String path) {
     return Arrays.stream(path.split("/")).map(HubClient::encode).collect(Collectors.joining("/"));
-  }
-
-  private static String message(Exception e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** A failure worth retrying: a server error or 429. */

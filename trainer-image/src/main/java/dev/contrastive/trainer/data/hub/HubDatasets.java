@@ -37,6 +37,7 @@ public final class HubDatasets {
    * Downloads what the cache lacks of the two splits (nothing with HF_HUB_OFFLINE), then opens them.
    *
    * @param progress receives download progress lines ({@code downloading ...: 12/294 shards, ...})
+   *     and a line for each failed attempt that will be retried
    * @throws DataException naming the setting, file or repository when the data cannot be used
    * @throws HubUnavailableException when the Hub cannot be reached, even after retries
    */
@@ -79,7 +80,7 @@ public final class HubDatasets {
     }
     HubSnapshot snapshot = settings.offline()
         ? cached(spec, settings)
-        : new HubDownloader(settings, new HubClient(settings, backoff, stallTimeout), progress, progressInterval,
+        : new HubDownloader(settings, new HubClient(settings, backoff, stallTimeout, progress), progress, progressInterval,
             Clock.systemUTC()).fetch(spec);
     SplitChoice.of(spec, snapshot.parquetFiles(), snapshot.describe()); // a missing split fails here
     return snapshot;

@@ -209,6 +209,38 @@ class HubDownloadTest {
         Duration.ZERO))
         .isInstanceOf(HubUnavailableException.class)
         .hasMessage("cannot ask about someone/shapes at " + hub.endpoint() + " after 3 attempts: HTTP 503: Service unavailable");
+    // each failed attempt is said at once (log and status), not only the last one
+    assertThat(progress).contains(
+        "cannot ask about someone/shapes at " + hub.endpoint() + " (attempt 1 of 3: HTTP 503: Service unavailable);"
+            + " retrying in 10 ms",
+        "cannot ask about someone/shapes at " + hub.endpoint() + " (attempt 2 of 3: HTTP 503: Service unavailable);"
+            + " retrying in 20 ms");
+  }
+
+  @Test
+  void aHubThatCannotBeReachedIsNamedWithWhyAndWhatToDo() throws IOException {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    String refusing = "http://127.0.0.1:" + closedPort;
+    String advice = "; this machine cannot reach the Hub: check its network, point HF_ENDPOINT at a reachable mirror,"
+        + " or set HF_HUB_OFFLINE=1 to train from a cache that holds the data set";
+
+    assertThatThrownBy(() -> HubDatasets.open(HubDatasetsTest.spec(), new HubSettings(refusing, null, false,
+        tmp.resolve("refused")), progress::add, FAST, Duration.ofSeconds(5), Duration.ZERO))
+        .isInstanceOf(HubUnavailableException.class)
+        .hasMessage("cannot ask about someone/shapes at " + refusing + " after 3 attempts: cannot connect to 127.0.0.1:"
+            + closedPort + " (connection refused or no route)" + advice);
+    assertThat(progress).contains("cannot ask about someone/shapes at " + refusing + " (attempt 1 of 3: cannot connect"
+        + " to 127.0.0.1:" + closedPort + " (connection refused or no route)); retrying in 10 ms");
+
+    String unknown = "http://no-such-hub.invalid"; // .invalid never resolves (RFC 2606)
+    assertThatThrownBy(() -> HubDatasets.open(HubDatasetsTest.spec(), new HubSettings(unknown, null, false,
+        tmp.resolve("unknown")), progress::add, FAST, Duration.ofSeconds(5), Duration.ZERO))
+        .isInstanceOf(HubUnavailableException.class)
+        .hasMessage("cannot ask about someone/shapes at " + unknown + " after 3 attempts: unknown host"
+            + " no-such-hub.invalid (no DNS answer)" + advice);
   }
 
   @Test
