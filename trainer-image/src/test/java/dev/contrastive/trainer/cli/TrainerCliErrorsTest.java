@@ -112,4 +112,23 @@ class TrainerCliErrorsTest {
               + " HF_TOKEN");
     }
   }
+
+  @Test
+  void theSeedCommandLineTrainsImageNetFromTheHubWithoutARunFile(@TempDir Path dir) throws IOException {
+    try (FakeHub hub = new FakeHub()) {
+      hub.repo("ILSVRC/imagenet-1k").gated("hf_right").commit("main", "e".repeat(40), FakeHub.files(
+          "data/train-00000-of-00001.parquet", new byte[200], "data/validation-00000-of-00001.parquet", new byte[200]));
+
+      // the seed's `docker run <image> train ...` line, as the image's entrypoint passes it on; the
+      // trainer resolves it without -f and goes to the Hub for ImageNet, where only the token is missing
+      CliRun run = CliRun.run(Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HOME", dir.resolve("hf").toString()),
+          "train", "dataset=imagenet", "architecture=parallel_vit_base", "trainer.maxEpochs=3", "optimizer.lr=0.0005");
+
+      assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+      assertThat(run.err().lines()).singleElement().asString()
+          .startsWith("error: dataset.source ILSVRC/imagenet-1k is a gated data set and no token (HF_TOKEN is not set)"
+              + " gives no access")
+          .contains("(HTTP 401 from " + hub.endpoint());
+    }
+  }
 }
