@@ -17,13 +17,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CIFAR-10 slice served by a (fake) Hub as Parquet shards of PNG images trains exactly as the
- * same images in CIFAR-10's binary format: same seed, same loss, same kNN top-1.
+ * same images in CIFAR-10's binary format: same seed, same loss, same kNN top-1; and again from
+ * the cache alone with HF_HUB_OFFLINE=1.
  */
+@Tag("slow") // three short trainings: 43 s on the loaded 2-core machine
 class HubCifarEquivalenceTest {
 
   static final int RECORD = 1 + 3 * 32 * 32;
@@ -46,6 +49,7 @@ class HubCifarEquivalenceTest {
 
     TrainingRun.Result fromBinary;
     TrainingRun.Result fromHub;
+    TrainingRun.Result offline;
     try (FakeHub hub = new FakeHub()) {
       hub.repo("someone/cifar10-slice").commit("main", "e".repeat(40), FakeHub.files(
           "plain_text/train-00000-of-00002.parquet", parquet(train, 0, TRAIN / 2, classes),
@@ -55,10 +59,18 @@ class HubCifarEquivalenceTest {
       fromHub = train(spec("hub", "dataset=huggingface", "dataset.source=someone/cifar10-slice",
               "dataset.imageColumn=img", "dataset.normalization=measured"),
           Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HOME", tmp.resolve("hf").toString()));
+      // HF_HUB_OFFLINE=1: the same run from the cache that download left, without one request
+      int requests = hub.requests().size();
+      offline = train(spec("offline", "dataset=huggingface", "dataset.source=someone/cifar10-slice",
+              "dataset.imageColumn=img", "dataset.normalization=measured"),
+          Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HOME", tmp.resolve("hf").toString(), "HF_HUB_OFFLINE", "1"));
+      assertThat(hub.requests()).hasSize(requests);
     }
 
     assertThat(fromHub.loss()).isEqualTo(fromBinary.loss());
     assertThat(fromHub.knnTop1()).isNotNull().isEqualTo(fromBinary.knnTop1());
+    assertThat(offline.loss()).isEqualTo(fromHub.loss());
+    assertThat(offline.knnTop1()).isEqualTo(fromHub.knnTop1());
   }
 
   private TrainingRun.Result train(ContrastiveTrainingRunSpec spec, Map<String, String> env) {
