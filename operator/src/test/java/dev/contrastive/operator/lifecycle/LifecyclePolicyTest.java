@@ -133,6 +133,22 @@ class LifecyclePolicyTest {
   }
 
   @Test
+  void aGangQueuedAgainByKueueIsNotFailedByTheDeadline() {
+    // Kueue preempted the gang an hour into a 60 s deadline; its new pods wait gated for admission.
+    ContrastiveTrainingRun run = running(0);
+    run.getSpec().runPolicy.activeDeadlineSeconds = 60L;
+    run.getStatus().phase = Phase.Queued;
+    List<Pod> gated = List.of(pod(0, new PodStatus()), pod(1, new PodStatus()));
+
+    Decision decision = LifecyclePolicy.decide(run, AB, gated, READY, NOW.plusSeconds(3600));
+
+    assertThat(decision).isInstanceOfSatisfying(Proceed.class, proceed -> {
+      assertThat(proceed.outcome().phase()).isEqualTo(Phase.Pending);
+      assertThat(proceed.recheckAfter()).as("no deadline runs while queued").isEmpty();
+    });
+  }
+
+  @Test
   void unschedulableLongerThanTheTimeoutIsReportedAsSuch() {
     ContrastiveTrainingRun run = Fixtures.run("r", "ns");
     run.getSpec().runPolicy.schedulingTimeoutSeconds = 30;

@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -318,6 +320,50 @@ abstract class ReconcileBehaviour extends ClusterBehaviour {
           assertThat(meta.getOwnerReferences()).isEmpty();
           assertThat(meta.getLabels()).containsOnly(Map.entry("team", "ci"));
         });
+  }
+
+  @Test
+  void aRoleOfTheTrainersNameThatTheRunDoesNotOwnIsNeverBoundToTheTrainer() {
+    gpuNode("a", 1);
+    // Bound as it is, this Role would let the user's image read every Secret of the namespace.
+    client().rbac().roles().inNamespace(namespace).resource(new RoleBuilder()
+        .withNewMetadata().withName("simclr-trainer").endMetadata()
+        .addNewRule().withApiGroups("").withResources("secrets").withVerbs("get", "list").endRule().build()).create();
+
+    createRun("simclr");
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidSpec");
+    assertThat(failed.getStatus().message).contains("Role simclr-trainer", "not owned by this run");
+    assertThat(client().rbac().roleBindings().inNamespace(namespace).withName("simclr-trainer").get()).isNull();
+    assertThat(pods("simclr")).isEmpty();
+    assertThat(client().rbac().roles().inNamespace(namespace).withName("simclr-trainer").get())
+        .satisfies(role -> {
+          assertThat(role.getMetadata().getOwnerReferences()).isEmpty();
+          assertThat(role.getRules()).singleElement().satisfies(rule -> assertThat(rule.getResources())
+              .containsExactly("secrets"));
+        });
+  }
+
+  @Test
+  void aRoleBindingOfTheTrainersNameThatTheRunDoesNotOwnFailsTheRun() {
+    gpuNode("a", 1);
+    // Someone's binding of the trainer's future ServiceAccount to a Role of their choosing.
+    client().rbac().roleBindings().inNamespace(namespace).resource(new RoleBindingBuilder()
+        .withNewMetadata().withName("simclr-trainer").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("secret-reader")
+        .endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName("simclr-trainer").withNamespace(namespace).endSubject()
+        .build()).create();
+
+    createRun("simclr");
+
+    ContrastiveTrainingRun failed = awaitPhase("simclr", Phase.Failed);
+    assertThat(condition(failed, "Failed").getReason()).isEqualTo("InvalidSpec");
+    assertThat(failed.getStatus().message).contains("RoleBinding simclr-trainer", "not owned by this run");
+    assertThat(pods("simclr")).isEmpty();
+    assertThat(client().rbac().roleBindings().inNamespace(namespace).withName("simclr-trainer").get()
+        .getRoleRef().getName()).isEqualTo("secret-reader");
   }
 
   @Test

@@ -85,6 +85,20 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void aGangAdmittedAgainAfterKueueQueuedItRestartsItsDeadlineClock() {
+    ContrastiveTrainingRunStatus started = StatusCalculator.next(null, 1L, Outcome.of(gang(2, 0, 0, Optional.empty())),
+        TWO, T0);
+    ContrastiveTrainingRunStatus queued = StatusCalculator.next(started, 1L,
+        Outcome.queued(Outcome.EVICTED_BY_KUEUE, "Kueue stopped the gang"), TWO, T0.plusSeconds(60));
+    ContrastiveTrainingRunStatus admitted = StatusCalculator.next(queued, 1L, Outcome.of(gang(0, 0, 0, Optional.empty())),
+        TWO, T1);
+
+    assertThat(queued.startTime).isEqualTo("2026-01-01T10:00:00Z");
+    assertThat(admitted.phase).isEqualTo(Phase.Pending);
+    assertThat(admitted.startTime).isEqualTo("2026-01-01T10:05:00Z");
+  }
+
+  @Test
   void finishingSetsCompletionTimeAndFlipsConditions() {
     ContrastiveTrainingRunStatus running = StatusCalculator.next(null, 1L, Outcome.of(gang(2, 0, 0, Optional.empty())), TWO, T0);
     ContrastiveTrainingRunStatus done = StatusCalculator.next(running, 1L, Outcome.of(gang(0, 2, 0, Optional.empty())), TWO, T1);
