@@ -357,9 +357,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       return Optional.of(finished(pass.client, run, pass.pods, pass.now));
     }
     pass.proceed = (Decision.Proceed) decision;
-    pass.outcome = KueuePodGroup.isUsed(run)
-        ? awaitingAdmission(run, pass.world, pass.pods).orElse(pass.proceed.outcome())
-        : pass.proceed.outcome();
+    pass.outcome = pass.proceed.outcome();
     return Optional.empty();
   }
 
@@ -391,6 +389,13 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
           created.add(made);
           pass.cache.created(run, made);
         });
+      }
+      if (kueueGroup != null) {
+        // From the pods as they are now, the ones just made included: their watch events do not
+        // reconcile again (the cache already has them), and gated pods send no other, so a message
+        // from before they existed would stay (without the group, or the hint that Kueue never took them).
+        pass.outcome = awaitingAdmission(run, world, Stream.concat(pass.pods.stream(), created.stream()).toList())
+            .orElse(pass.outcome);
       }
       return Optional.empty();
     } catch (ForeignObjectException e) {
