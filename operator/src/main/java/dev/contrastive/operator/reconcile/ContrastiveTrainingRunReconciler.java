@@ -77,12 +77,14 @@ import java.util.stream.Stream;
 @RBACRule(apiGroups = ContrastiveTrainingRun.GROUP, resources = "contrastivetrainingruns/finalizers",
     verbs = "update")
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"list", "watch", "create", "delete"})
-@RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
-@RBACRule(apiGroups = "", resources = {"services", "serviceaccounts"}, verbs = {"get", "create"})
+@RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "list", "watch", "create", "update"})
+@RBACRule(apiGroups = "", resources = {"services", "serviceaccounts"}, verbs = {"get", "list", "watch", "create"})
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "create"})
-@RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"}, verbs = {"get", "create"})
+@RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"},
+    verbs = {"get", "list", "watch", "create"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"get", "create", "patch"})
-@RBACRule(apiGroups = "networking.k8s.io", resources = "networkpolicies", verbs = {"get", "create", "update"})
+@RBACRule(apiGroups = "networking.k8s.io", resources = "networkpolicies",
+    verbs = {"get", "list", "watch", "create", "update"})
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"list", "watch"})
 @RBACRule(apiGroups = "scheduling.volcano.sh", resources = "podgroups", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "kueue.x-k8s.io", resources = "workloads", verbs = "delete")
@@ -242,7 +244,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     if (badName.isPresent()) {
       return Optional.of(refuse(displayOnly(pass), pass.client, pass.pods, badName.get(), pass.now));
     }
-    pass.owned = new OwnedObjects(pass.client, run);
+    pass.owned = new OwnedObjects(pass.client, run, pass.cache);
     // From here on run.getStatus() is the operator's own record, not what trainers may have patched.
     try {
       pass.recorder = RunRecorder.load(pass.client, run, pass.owned, fieldManager, metrics);
@@ -275,7 +277,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     return Optional.empty();
   }
 
-  /** Ensure objects: config, NetworkPolicy, Service, trainer RBAC and token, before any worker. */
+  /** Ensure objects: config, NetworkPolicy, Service and trainer RBAC, before any worker (the token: {@link #ensurePods}). */
   private Optional<UpdateControl<ContrastiveTrainingRun>> ensureObjects(Pass pass) {
     try {
       pass.ignoredChanges = ensureOwnedObjects(pass.client, pass.owned, pass.run, pass.config);
@@ -361,7 +363,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     return Optional.empty();
   }
 
-  /** Ensure pods: the batch scheduler's group (Volcano), then every missing worker of the gang. */
+  /** Ensure pods: the batch scheduler's group (Volcano), then the token Secret and every missing worker of the gang. */
   private Optional<UpdateControl<ContrastiveTrainingRun>> ensurePods(Pass pass) {
     ContrastiveTrainingRun run = pass.run;
     World world = pass.world;
@@ -384,6 +386,10 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
       // the create's conflict, and the pods made before it go again.
       missing.forEach(pod -> pass.cache.labelledPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName())
           .ifPresent(pass.owned::requireOwned));
+      if (!missing.isEmpty()) {
+        // The pods mount the token; pods that exist have it already, so a steady pass reads no Secret.
+        pass.owned.createIfAbsent(Rendezvous.tokenSecret(run, newToken()));
+      }
       for (Pod pod : missing) {
         pass.owned.create(pod).map(Pod.class::cast).ifPresent(made -> {
           created.add(made);
@@ -452,7 +458,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   }
 
   /**
-   * Config, NetworkPolicy, Service, trainer RBAC and token exist; returns the spec fields whose edit is ignored
+   * Config, NetworkPolicy, Service and trainer RBAC exist; returns the spec fields whose edit is ignored
    * because the run is under way (its config is then left as the gang started with it).
    */
   private List<String> ensureOwnedObjects(KubernetesClient client, OwnedObjects owned, ContrastiveTrainingRun run,
@@ -461,7 +467,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     desired.getMetadata().setAnnotations(Map.of(SPEC_ANNOTATION, SpecChanges.snapshot(run.getSpec())));
     List<String> ignored = List.of();
     boolean underWay = run.getStatus() != null && run.getStatus().startTime != null;
-    ConfigMap actual = underWay ? client.resource(desired).get() : null;
+    ConfigMap actual = underWay ? owned.current(desired).orElse(null) : null;
     if (actual != null) {
       owned.requireOwned(actual);
     }
@@ -477,7 +483,6 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     owned.createIfAbsent(RunAccess.serviceAccount(run));
     owned.createIfAbsent(RunAccess.role(run));
     owned.createIfAbsent(RunAccess.roleBinding(run));
-    owned.createIfAbsent(Rendezvous.tokenSecret(run, newToken()));
     return ignored;
   }
 

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,15 +23,18 @@ import java.util.Optional;
  * idempotent. An object of the same name that this run does not control is never used nor
  * changed ({@link ForeignObjectException}): a run named {@code build} must not run with the token
  * of someone's {@code build-trainer} ServiceAccount, nor overwrite a {@code build-config} ConfigMap.
+ * What exists is read from the operator's informers ({@link ClusterCache#owned}), except Secrets.
  */
 final class OwnedObjects {
 
   private final KubernetesClient client;
   private final ContrastiveTrainingRun run;
+  private final ClusterCache cache;
 
-  OwnedObjects(KubernetesClient client, ContrastiveTrainingRun run) {
+  OwnedObjects(KubernetesClient client, ContrastiveTrainingRun run, ClusterCache cache) {
     this.client = client;
     this.run = run;
+    this.cache = cache;
   }
 
   /** True when {@code run} is the controlling owner of {@code object} (same uid). */
@@ -38,9 +42,14 @@ final class OwnedObjects {
     return controller(object).map(ref -> Objects.equals(ref.getUid(), run.getMetadata().getUid())).orElse(false);
   }
 
-  /** Creates {@code desired} unless an object of that name exists, which must be this run's (its content is kept). */
+  /**
+   * Creates {@code desired} unless an object of that name exists, which must be this run's (its
+   * content is kept). A Secret is read from the API server by name: an informer would need list
+   * and watch on every Secret of the cluster (RBAC cannot narrow those to a label), and the token
+   * is needed only when a pod is about to be created (docs/security.md).
+   */
   void createIfAbsent(HasMetadata desired) {
-    HasMetadata actual = client.resource(desired).get();
+    HasMetadata actual = current(desired).orElse(null);
     if (actual == null) {
       create(desired);
     } else {
@@ -56,7 +65,11 @@ final class OwnedObjects {
    */
   Optional<HasMetadata> create(HasMetadata desired) {
     try {
-      return Optional.of(client.resource(desired).create());
+      HasMetadata made = client.resource(desired).create();
+      if (isCached(made)) {
+        cache.written(run, made, null);
+      }
+      return Optional.of(made);
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
@@ -67,7 +80,7 @@ final class OwnedObjects {
 
   /** The config follows the spec: data and annotations are replaced when they differ, else left alone. */
   void ensure(ConfigMap desired) {
-    ConfigMap actual = client.resource(desired).get();
+    ConfigMap actual = current(desired).orElse(null);
     if (actual == null) {
       create(desired);
       return;
@@ -75,9 +88,10 @@ final class OwnedObjects {
     requireOwned(actual);
     if (!Objects.equals(actual.getData(), desired.getData())
         || !Objects.equals(actual.getMetadata().getAnnotations(), desired.getMetadata().getAnnotations())) {
-      actual.setData(desired.getData());
-      actual.getMetadata().setAnnotations(desired.getMetadata().getAnnotations());
-      client.resource(actual).update();
+      ConfigMap next = Serialization.clone(actual); // the cache's copy is shared
+      next.setData(desired.getData());
+      next.getMetadata().setAnnotations(desired.getMetadata().getAnnotations());
+      updated(next, actual);
     }
   }
 
@@ -116,16 +130,49 @@ final class OwnedObjects {
 
   /** The policy follows the spec and the operator's settings: its spec is replaced when it differs. */
   void ensure(NetworkPolicy desired) {
-    NetworkPolicy actual = client.resource(desired).get();
+    NetworkPolicy actual = current(desired).orElse(null);
     if (actual == null) {
       create(desired);
       return;
     }
     requireOwned(actual);
     if (!Objects.equals(actual.getSpec(), desired.getSpec())) {
-      actual.setSpec(desired.getSpec());
-      client.resource(actual).update();
+      NetworkPolicy next = Serialization.clone(actual);
+      next.setSpec(desired.getSpec());
+      updated(next, actual);
     }
+  }
+
+  /**
+   * The object of {@code desired}'s name as the operator's informers have it (a Secret: as the API
+   * server has it). Absent from the cache is not proof of absence: an object without the run label
+   * is not cached, and its create is then refused (a conflict) and it is read.
+   */
+  <T extends HasMetadata> Optional<T> current(T desired) {
+    if (isCached(desired)) {
+      return cache.owned(desired);
+    }
+    return Optional.ofNullable(client.resource(desired).get());
+  }
+
+  /**
+   * Updates at the resourceVersion of {@code previous} (a concurrent writer, or a stale cache, makes
+   * this fail and the pass retry) and puts the result in the cache.
+   */
+  <T extends HasMetadata> T updated(T next, T previous) {
+    T written = client.resource(next).update();
+    cache.written(run, written, previous);
+    return written;
+  }
+
+  /** Puts an object this pass created into the cache. */
+  <T extends HasMetadata> T created(T made) {
+    cache.written(run, made, null);
+    return made;
+  }
+
+  private static boolean isCached(HasMetadata object) {
+    return ClusterCache.OWNED_KINDS.contains(object.getClass());
   }
 
   /** @throws ForeignObjectException or {@link PreviousRunObjectException} unless this run controls it */

@@ -11,6 +11,7 @@ import dev.contrastive.operator.status.PhaseEvents;
 import dev.contrastive.operator.status.StatusCalculator;
 import dev.contrastive.operator.status.StatusPatcher;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -38,24 +39,28 @@ final class RunRecorder {
   private final String fieldManager;
   private final OperatorMetrics metrics;
   private final boolean keepsRecord;
+  /** Where the record is read from and written to; null when none is kept. */
+  private final OwnedObjects owned;
   /** As last read or written; null while the run has none. */
   private ConfigMap record;
   /** The status as the API server has it (display copy plus the trainer's progress). */
   private ContrastiveTrainingRunStatus shown;
 
   private RunRecorder(KubernetesClient client, ContrastiveTrainingRun run, String fieldManager,
-      OperatorMetrics metrics, boolean keepsRecord, ConfigMap record, ContrastiveTrainingRunStatus shown) {
+      OperatorMetrics metrics, OwnedObjects owned, ConfigMap record, ContrastiveTrainingRunStatus shown) {
     this.client = client;
     this.run = run;
     this.fieldManager = fieldManager;
     this.metrics = metrics;
-    this.keepsRecord = keepsRecord;
+    this.keepsRecord = owned != null;
+    this.owned = owned;
     this.record = record;
     this.shown = shown;
   }
 
   /**
-   * Reads the run's record and sets it as the run's status (null when there is none yet: a new run).
+   * Reads the run's record (from the operator's informer: each write of it is put there at once, and
+   * a write over a stale copy is refused by its resourceVersion) and sets it as the run's status (null when there is none yet: a new run).
    *
    * @throws ForeignObjectException or {@link PreviousRunObjectException} when a ConfigMap of the
    *     record's name is not this run's
@@ -64,14 +69,17 @@ final class RunRecorder {
   static RunRecorder load(KubernetesClient client, ContrastiveTrainingRun run, OwnedObjects owned,
       String fieldManager, OperatorMetrics metrics) {
     ContrastiveTrainingRunStatus shown = run.getStatus();
-    ConfigMap record = client.configMaps().inNamespace(run.getMetadata().getNamespace())
-        .withName(RunNames.state(run)).get();
+    ConfigMap name = new ConfigMapBuilder().withNewMetadata()
+        .withNamespace(run.getMetadata().getNamespace()).withName(RunNames.state(run)).endMetadata().build();
+    // Not cached: a new run's (one read, on its first pass), or one without the run label, whose
+    // owner must still be checked.
+    ConfigMap record = owned.current(name).orElseGet(() -> client.resource(name).get());
     if (record != null) {
       owned.requireOwned(record);
     }
     run.setStatus(record == null ? null : RunState.read(record).orElse(null));
     metrics.recorded(run, run.getStatus());
-    return new RunRecorder(client, run, fieldManager, metrics, true, record, shown);
+    return new RunRecorder(client, run, fieldManager, metrics, owned, record, shown);
   }
 
   /**
@@ -80,7 +88,7 @@ final class RunRecorder {
    */
   static RunRecorder displayOnly(KubernetesClient client, ContrastiveTrainingRun run, String fieldManager,
       OperatorMetrics metrics) {
-    return new RunRecorder(client, run, fieldManager, metrics, false, null, run.getStatus());
+    return new RunRecorder(client, run, fieldManager, metrics, null, null, run.getStatus());
   }
 
   /** Records the outcome and returns the status now recorded (also the run's status from here on). */
@@ -146,10 +154,11 @@ final class RunRecorder {
   private void save(ContrastiveTrainingRunStatus next) {
     ConfigMap desired = RunState.configMap(run, next);
     if (record == null) {
-      record = client.resource(desired).create();
+      record = owned.created(client.resource(desired).create());
     } else {
-      record.setData(desired.getData());
-      record = client.resource(record).update();
+      ConfigMap written = Serialization.clone(record); // the cache's copy is shared
+      written.setData(desired.getData());
+      record = owned.updated(written, record);
     }
   }
 
