@@ -4,7 +4,8 @@
 # settings, 8 GPU nodes and N runs of 8 workers created at once. Prints the time until all pods
 # exist, the first run's last pod, API requests per reconcile, the reconciles one node heartbeat
 # causes and the operator's peak RSS, beside #18's goals.
-# Usage: bench/operator-burst.sh [runs, default 100]   (SKIP_BUILD=1: use the last build)
+# Usage: bench/operator-burst.sh [runs, default 100]   (SKIP_BUILD=1: use the last build;
+#   HEAP_HISTOGRAM=file: the operator's class histogram and native memory after the burst, into file)
 # Operator JVM: Dockerfile.operator's -XX:MaxRAMPercentage=75 under deploy/'s 512Mi limit, which
 # the JVM sees as its memory (MaxRAM) and under which it picks the serial collector (a container of
 # less than 1792 MB is not a "server class machine"). OPERATOR_JAVA_OPTS replaces them.

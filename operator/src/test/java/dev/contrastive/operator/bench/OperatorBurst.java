@@ -152,6 +152,9 @@ public final class OperatorBurst {
     Map<String, Double> steadyRequests = operatorRequests(requests1, requests2, 0);
     watch.close();
     long peakRss = peakRss(operator.pid());
+    if (System.getenv("HEAP_HISTOGRAM") != null) {
+      heapHistogram(operator.pid(), Path.of(System.getenv("HEAP_HISTOGRAM")));
+    }
 
     double burstCalls = sum(burstRequests);
     System.out.printf("%nOperator burst: %d runs x %d workers over %d GPU nodes, real kube-apiserver%n",
@@ -330,6 +333,27 @@ public final class OperatorBurst {
 
   private static double seconds(long nanos) {
     return nanos / 1e9;
+  }
+
+  /**
+   * What the operator holds once the burst has settled: jcmd's class histogram (live objects, after
+   * a full GC) and, when the JVM runs with -XX:NativeMemoryTracking=summary, its native memory by
+   * area, into {@code file}; the histogram's total line goes to stderr.
+   */
+  private static void heapHistogram(long pid, Path file) throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    StringBuilder out = new StringBuilder();
+    for (String command : List.of("GC.class_histogram", "GC.heap_info", "VM.native_memory")) {
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor();
+      out.append("== jcmd ").append(command).append('\n').append(text).append('\n');
+      if (command.equals("GC.class_histogram")) {
+        text.lines().filter(line -> line.startsWith("Total")).forEach(line -> progress("live heap: " + line));
+      }
+    }
+    Files.writeString(file, out);
+    progress("heap histogram and native memory: " + file);
   }
 
   /** Peak resident memory of a process since it started: the kernel's high-water mark (VmHWM). */
