@@ -54,9 +54,9 @@ final class CrossFieldRules {
           spec.minNodes + " must not exceed spec.maxNodes (" + spec.maxNodes + ")");
     }
     Integer width = spec.architecture.width;
-    if (width != null && width % 16 != 0) {
-      throw InvalidConfigException.at("spec.architecture.width", width + " is not a multiple of 16"
-          + " (narrower convolutions get wrong gradients on AVX-512 CPUs); use 16, 32, 48, 64, ...");
+    if (width != null && width != 16 && width % 32 != 0) {
+      throw InvalidConfigException.at("spec.architecture.width", width + " is neither 16 nor a multiple of 32"
+          + " (other widths get wrong gradients on AVX-512 CPUs, docs/cpu.md); use 16, 32, 64, 96, 128, ...");
     }
     Integer warmup = spec.scheduler.warmupEpochs;
     Integer epochs = spec.trainer.maxEpochs;

@@ -29,14 +29,15 @@ public class ArchitectureSpec {
   @JsonPropertyDescription("ResNet: number of layers (one of the ResNet depths); Mixer/ViT: number of blocks.")
   public Integer depth;
 
-  // libtorch 2.7.1's oneDNN convolution backward returns garbage and NaN input gradients for channel
-  // counts that are not a multiple of its SIMD block (16 floats on AVX-512, 8 on AVX2): docs/cpu.md
+  // libtorch 2.7.1's oneDNN convolution backward on AVX-512 returns garbage and NaN input gradients
+  // for channel counts that are not a multiple of its SIMD block (16 floats), and wrong ones for a
+  // stride-2 3x3 convolution from 48, 80, 112, ... (odd multiples of 16) channels: docs/cpu.md
   @Min(16)
   @Max(8192)
   @ValidationRule(
-      value = "self % 16 == 0",
-      message = "spec.architecture.width must be a multiple of 16 (narrower convolutions get wrong gradients on AVX-512 CPUs)")
-  @JsonPropertyDescription("ResNet: channels of the first stage; Mixer/ViT: embedding width. A multiple of 16: other channel counts get wrong gradients from libtorch on AVX-512 CPUs (docs/cpu.md).")
+      value = "self == 16 || self % 32 == 0",
+      message = "spec.architecture.width must be 16 or a multiple of 32 (other widths get wrong gradients on AVX-512 CPUs)")
+  @JsonPropertyDescription("ResNet: channels of the first stage; Mixer/ViT: embedding width. 16 or a multiple of 32: other widths get wrong gradients from libtorch on AVX-512 CPUs (docs/cpu.md).")
   public Integer width;
 
   @Min(1)

@@ -76,8 +76,8 @@ class CelRulesTest {
         s.scheduler.warmupEpochs = 10;
         s.trainer.maxEpochs = 10;
       }, "spec.scheduler.warmupEpochs"),
-      "spec.architecture.width must be a multiple of 16 (narrower convolutions get wrong gradients on AVX-512 CPUs)",
-      new BadCase(s -> s.architecture.width = 40, "spec.architecture.width"),
+      "spec.architecture.width must be 16 or a multiple of 32 (other widths get wrong gradients on AVX-512 CPUs)",
+      new BadCase(s -> s.architecture.width = 48, "spec.architecture.width"),
       RESNET_DEPTH_RULE, new BadCase(s -> s.architecture.depth = 20, "spec.architecture.depth"));
 
   static final String TRAINING_FIELDS_FIXED_WHILE_RUNNING = "spec training fields (architecture, dataset,"

@@ -165,8 +165,27 @@ class ConfigResolverTest {
     spec.architecture.width = 24;
 
     assertThatThrownBy(() -> ConfigResolver.resolve(spec))
-        .hasMessage("spec.architecture.width: 24 is not a multiple of 16 (narrower convolutions get wrong"
-            + " gradients on AVX-512 CPUs); use 16, 32, 48, 64, ...");
+        .hasMessage("spec.architecture.width: 24 is neither 16 nor a multiple of 32 (other widths get wrong"
+            + " gradients on AVX-512 CPUs, docs/cpu.md); use 16, 32, 64, 96, 128, ...");
+  }
+
+  @Test
+  void anOddMultipleOf16Above16IsRefused() {
+    // 48, 80, 112, ...: the stride-2 3x3 convolution reading that many channels gets wrong input
+    // gradients on AVX-512 CPUs (docs/cpu.md)
+    for (int width : new int[] {48, 80, 112}) {
+      ContrastiveTrainingRunSpec spec = minimal();
+      spec.architecture.width = width;
+
+      assertThatThrownBy(() -> ConfigResolver.resolve(spec))
+          .hasMessageStartingWith("spec.architecture.width: " + width + " is neither 16 nor a multiple of 32");
+    }
+    for (int width : new int[] {16, 32, 64, 96}) {
+      ContrastiveTrainingRunSpec spec = minimal();
+      spec.architecture.width = width;
+
+      assertThat(ConfigResolver.resolve(spec).architecture.width).isEqualTo(width);
+    }
   }
 
   @Test

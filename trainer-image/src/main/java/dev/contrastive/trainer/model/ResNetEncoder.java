@@ -28,17 +28,18 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
    * Builds the encoder.
    *
    * @param depth 18, 34, 50, 101 or 152 ({@link ResNetDepth})
-   * @param width channels of the first stage (64 in the standard networks), a multiple of 16
+   * @param width channels of the first stage (64 in the standard networks), 16 or a multiple of 32
    * @param stem the stem for the image size
    * @throws IllegalArgumentException when the depth is not one of {@link ResNetDepth} or the width
-   *     is not a positive multiple of 16
+   *     is neither 16 nor a positive multiple of 32
    */
   public ResNetEncoder(int depth, int width, ResNetStem stem) {
-    // libtorch 2.7.1 (oneDNN) computes wrong, even NaN, input gradients for convolutions whose
-    // channel count is not a multiple of the CPU's SIMD block: 16 floats on AVX-512 (docs/cpu.md)
-    if (width < 16 || width % 16 != 0) {
-      throw new IllegalArgumentException("architecture.width=" + width + " is not a multiple of 16:"
-          + " narrower convolutions get wrong gradients on AVX-512 CPUs; use 16, 32, 48, 64, ...");
+    // libtorch 2.7.1 (oneDNN) on AVX-512 computes wrong, even NaN, input gradients for convolutions
+    // whose channel count is not a multiple of its SIMD block (16 floats), and wrong ones for the
+    // stride-2 3x3 convolution that starts stage 2 when it reads 48, 80, 112, ... channels (docs/cpu.md)
+    if (width != 16 && (width < 32 || width % 32 != 0)) {
+      throw new IllegalArgumentException("architecture.width=" + width + " is neither 16 nor a multiple of 32:"
+          + " other widths get wrong gradients on AVX-512 CPUs; use 16, 32, 64, 96, 128, ...");
     }
     ResNetDepth layout = ResNetDepth.of(depth).orElseThrow(() -> new IllegalArgumentException(
         "architecture.depth=" + depth + " is not a ResNet depth: use one of " + ResNetDepth.allowed()));

@@ -69,11 +69,11 @@ class ResNetEncoderTest {
   }
 
   @Test
-  void refusesAWidthThatIsNotAMultipleOf16() {
-    for (int width : new int[] {8, 24}) {
+  void refusesAWidthThatIsNeither16NorAMultipleOf32() {
+    for (int width : new int[] {8, 24, 48, 80}) {
       assertThatThrownBy(() -> new ResNetEncoder(18, width, ResNetStem.CIFAR))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageStartingWith("architecture.width=" + width + " is not a multiple of 16");
+          .hasMessageStartingWith("architecture.width=" + width + " is neither 16 nor a multiple of 32");
     }
   }
 }
