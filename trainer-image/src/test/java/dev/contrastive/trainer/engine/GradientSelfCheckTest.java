@@ -26,7 +26,7 @@ class GradientSelfCheckTest {
     });
 
     assertThat(result.passed()).isFalse();
-    assertThat(result.problem()).startsWith("input gradient (run 3 of 4): value 100 is ");
+    assertThat(result.problem()).startsWith("input gradient (16 channels, run 3 of 4): value 100 is ");
   }
 
   @Test
@@ -36,7 +36,18 @@ class GradientSelfCheckTest {
       return gradient;
     });
 
-    assertThat(result.problem()).isEqualTo("input gradient (run 1 of 2): NaN or infinite in 1 of 2048 values");
+    assertThat(result.problem()).isEqualTo("input gradient (16 channels, run 1 of 2): NaN or infinite in 1 of 2048"
+        + " values");
+  }
+
+  @Test
+  void catchesAWrongInputGradientAtTheWiderKernels() {
+    GradientSelfCheck.Result result = GradientSelfCheck.run(GradientSelfCheck.WIDER_CHANNELS, 2, (run, gradient) -> {
+      gradient[gradient.length - 1] += 0.05f; // as at stride 2 from 48 channels: the last block is off
+      return gradient;
+    });
+
+    assertThat(result.problem()).startsWith("input gradient (32 channels, run 1 of 2): value 4095 is ");
   }
 
   @Test
