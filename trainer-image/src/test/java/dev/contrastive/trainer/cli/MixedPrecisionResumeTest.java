@@ -1,14 +1,14 @@
 package dev.contrastive.trainer.cli;
 
+import static dev.contrastive.trainer.cli.CliRun.newestTinyCheckpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.contrastive.api.spec.ArchitectureSpec;
 import dev.contrastive.trainer.model.SimClrModel;
+import dev.contrastive.trainer.model.TinyModels;
 import dev.contrastive.trainer.train.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,8 +39,8 @@ class MixedPrecisionResumeTest {
     assertThat(full.exitCode()).as(full.err()).isZero();
     assertThat(firstHalf.exitCode()).as(firstHalf.err()).isZero();
     assertThat(secondHalf.exitCode()).as(secondHalf.err()).isZero();
-    Path straightEnd = newest(straight);
-    Path resumedEnd = newest(resumed);
+    Path straightEnd = newestTinyCheckpoint(straight);
+    Path resumedEnd = newestTinyCheckpoint(resumed);
     assertThat(resumedEnd.getFileName()).isEqualTo(straightEnd.getFileName());
     assertThat(Files.readAllBytes(resumedEnd.resolve("model.params")))
         .isEqualTo(Files.readAllBytes(straightEnd.resolve("model.params")));
@@ -50,11 +50,11 @@ class MixedPrecisionResumeTest {
     // the setting took effect (other numbers than fp32's) and the files keep fp32's layout
     Path fp32 = dir.resolve("fp32");
     assertThat(train(fp32, "fp32").exitCode()).isZero();
-    byte[] fp32Parameters = Files.readAllBytes(newest(fp32).resolve("model.params"));
+    byte[] fp32Parameters = Files.readAllBytes(newestTinyCheckpoint(fp32).resolve("model.params"));
     byte[] parameters = Files.readAllBytes(straightEnd.resolve("model.params"));
     assertThat(parameters).hasSameSizeAs(fp32Parameters).isNotEqualTo(fp32Parameters);
     try (NDManager manager = NDManager.newBaseManager()) {
-      SimClrModel model = tinyModel(manager);
+      SimClrModel model = TinyModels.tinyRun(manager);
       Checkpoint.verified(straightEnd).loadParametersInto(model, manager);
       for (Pair<String, Parameter> entry : model.getParameters()) {
         assertThat(entry.getValue().getArray().getDataType()).as(entry.getKey()).isEqualTo(DataType.FLOAT32);
@@ -64,32 +64,8 @@ class MixedPrecisionResumeTest {
     }
   }
 
-  /** The network of runs/tiny.yaml. */
-  private static SimClrModel tinyModel(NDManager manager) {
-    ArchitectureSpec spec = new ArchitectureSpec();
-    spec.family = "resnet";
-    spec.depth = 18;
-    spec.width = 16;
-    spec.stem = "cifar";
-    spec.projectionHiddenDim = 32;
-    spec.projectionDim = 16;
-    SimClrModel model = SimClrModel.create(spec, 16);
-    model.initialize(manager, DataType.FLOAT32, new Shape(2, 3, 16, 16));
-    return model;
-  }
-
   private static CliRun train(Path checkpoints, String precision, String... extra) {
-    String[] args = Stream.concat(
-        Stream.of("train", "-f", CliRun.TINY.toString(), "checkpoint.mountPath=" + checkpoints,
-            "trainer.precision=" + precision),
-        Stream.of(extra)).toArray(String[]::new);
-    return CliRun.run(args);
-  }
-
-  private static Path newest(Path checkpoints) throws IOException {
-    try (Stream<Path> dirs = Files.list(CliRun.tinyFolder(checkpoints))) {
-      return dirs.filter(p -> p.getFileName().toString().startsWith("ckpt-")).sorted()
-          .reduce((a, b) -> b).orElseThrow();
-    }
+    return CliRun.trainTiny(checkpoints,
+        Stream.concat(Stream.of("trainer.precision=" + precision), Stream.of(extra)).toArray(String[]::new));
   }
 }

@@ -19,13 +19,13 @@ class NonFiniteLossTest {
 
   @Test
   void aDivergedRunStopsAtTheStepAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws IOException {
-    CliRun good = train(dir, "trainer.maxEpochs=1");
+    CliRun good = CliRun.trainTiny(dir, "trainer.maxEpochs=1");
     assertThat(good.exitCode()).as(good.err()).isZero();
     Path checkpoint = only(dir);
     byte[] params = Files.readAllBytes(checkpoint.resolve("model.params"));
 
     // resumed from epoch 1 with a temperature so small that the similarities over it overflow
-    CliRun diverged = train(dir, "trainer.maxEpochs=2", "loss.temperature=1e-45");
+    CliRun diverged = CliRun.trainTiny(dir, "trainer.maxEpochs=2", "loss.temperature=1e-45");
 
     assertThat(diverged.exitCode()).as(diverged.out() + diverged.err()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(diverged.err().lines().filter(line -> line.startsWith("error: "))).singleElement().asString()
@@ -33,12 +33,6 @@ class NonFiniteLossTest {
             + " checkpoint .*ckpt-e00001-s0000000002 is kept; lower optimizer.lr or raise loss.temperature");
     assertThat(only(dir)).isEqualTo(checkpoint);
     assertThat(Files.readAllBytes(checkpoint.resolve("model.params"))).isEqualTo(params);
-  }
-
-  private static CliRun train(Path checkpoints, String... extra) {
-    return CliRun.run(Stream.concat(
-        Stream.of("train", "-f", CliRun.TINY.toString(), "checkpoint.mountPath=" + checkpoints, "metrics.port=0"),
-        Stream.of(extra)).toArray(String[]::new));
   }
 
   private static Path only(Path checkpoints) throws IOException {

@@ -1,12 +1,13 @@
 package dev.contrastive.trainer.cli;
 
+import static dev.contrastive.trainer.cli.CliRun.newestTinyCheckpoint;
+import static dev.contrastive.trainer.cli.CliRun.trainTiny;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,15 +22,15 @@ class TrainResumeTest {
     Path straight = dir.resolve("straight");
     Path resumed = dir.resolve("resumed");
 
-    CliRun full = train(straight);
-    CliRun firstHalf = train(resumed, "--stop-after-epochs=1");
-    CliRun secondHalf = train(resumed);
+    CliRun full = trainTiny(straight);
+    CliRun firstHalf = trainTiny(resumed, "--stop-after-epochs=1");
+    CliRun secondHalf = trainTiny(resumed);
 
     assertThat(full.exitCode()).isZero();
     assertThat(firstHalf.exitCode()).isZero();
     assertThat(secondHalf.exitCode()).isZero();
-    Path straightEnd = newest(straight);
-    Path resumedEnd = newest(resumed);
+    Path straightEnd = newestTinyCheckpoint(straight);
+    Path resumedEnd = newestTinyCheckpoint(resumed);
     assertThat(resumedEnd.getFileName()).isEqualTo(straightEnd.getFileName());
     // every parameter (BatchNorm statistics included) and every optimizer slot, bit for bit
     assertThat(Files.readAllBytes(resumedEnd.resolve("model.params")))
@@ -40,32 +41,18 @@ class TrainResumeTest {
 
   @Test
   void aTruncatedNewestCheckpointIsSkippedAndTheEpochTrainedAgainBitForBit(@TempDir Path dir) throws IOException {
-    assertThat(train(dir, "--stop-after-epochs=1").exitCode()).isZero();
-    assertThat(train(dir).exitCode()).isZero();
-    Path newest = newest(dir);
+    assertThat(trainTiny(dir, "--stop-after-epochs=1").exitCode()).isZero();
+    assertThat(trainTiny(dir).exitCode()).isZero();
+    Path newest = newestTinyCheckpoint(dir);
     byte[] good = Files.readAllBytes(newest.resolve("model.params"));
     // what a crash of an unsynced write (or a full disk) leaves: a short parameter file
     Files.write(newest.resolve("model.params"), Arrays.copyOf(good, good.length / 3));
 
-    CliRun again = train(dir);
+    CliRun again = trainTiny(dir);
 
     assertThat(again.exitCode()).as(again.err()).isZero();
     // resumed from epoch 1 (not finished at once from the broken epoch-2 checkpoint) and trained it again
     assertThat(again.out()).containsPattern("finished: epoch 2 step 4 loss [0-9]");
-    assertThat(Files.readAllBytes(newest(dir).resolve("model.params"))).isEqualTo(good);
-  }
-
-  private static CliRun train(Path checkpoints, String... extra) {
-    String[] args = Stream.concat(
-        Stream.of("train", "-f", CliRun.TINY.toString(), "checkpoint.mountPath=" + checkpoints),
-        Stream.of(extra)).toArray(String[]::new);
-    return CliRun.run(args);
-  }
-
-  private static Path newest(Path checkpoints) throws IOException {
-    try (Stream<Path> dirs = Files.list(CliRun.tinyFolder(checkpoints))) {
-      return dirs.filter(p -> p.getFileName().toString().startsWith("ckpt-")).sorted()
-          .reduce((a, b) -> b).orElseThrow();
-    }
+    assertThat(Files.readAllBytes(newestTinyCheckpoint(dir).resolve("model.params"))).isEqualTo(good);
   }
 }

@@ -21,15 +21,8 @@ class SimClrModelTest {
 
   @Test
   void returnsEncoderFeaturesAndProjections() {
-    ArchitectureSpec spec = new ArchitectureSpec();
-    spec.family = "resnet";
-    spec.depth = 18;
-    spec.width = 16;
-    spec.stem = "cifar";
-    spec.projectionHiddenDim = 32;
-    spec.projectionDim = 16;
     try (NDManager manager = NDManager.newBaseManager()) {
-      SimClrModel model = SimClrModel.create(spec, 16);
+      SimClrModel model = SimClrModel.create(TinyModels.tinyRunSpec(), 16);
       NDArray images = manager.randomUniform(0, 1, new Shape(4, 3, 16, 16));
       model.initialize(manager, DataType.FLOAT32, images.getShape());
       NDList out = model.forward(new ParameterStore(manager, false), new NDList(images), true);
@@ -42,7 +35,7 @@ class SimClrModelTest {
   @Test
   void ntXentGradientsReachEveryTrainableParameter() {
     for (String family : new String[] {"resnet", "mixer", "parallel_vit"}) {
-      ArchitectureSpec spec = tiny(family);
+      ArchitectureSpec spec = TinyModels.of(family, 8, 4);
       try (NDManager manager = NDManager.newBaseManager()) {
         SimClrModel model = SimClrModel.create(spec, 8);
         model.initialize(manager, DataType.FLOAT32, new Shape(4, 3, 8, 8));
@@ -61,21 +54,6 @@ class SimClrModelTest {
         }
       }
     }
-  }
-
-  private static ArchitectureSpec tiny(String family) {
-    ArchitectureSpec spec = new ArchitectureSpec();
-    spec.family = family;
-    spec.depth = family.equals("resnet") ? 18 : 2;
-    spec.width = 16;
-    spec.stem = "cifar";
-    spec.patchSize = 4;
-    spec.heads = 2;
-    spec.mlpRatio = 2.0;
-    spec.qkNorm = true;
-    spec.projectionHiddenDim = 8;
-    spec.projectionDim = 4;
-    return spec;
   }
 
   @Test

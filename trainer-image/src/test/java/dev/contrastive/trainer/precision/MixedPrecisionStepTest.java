@@ -13,6 +13,7 @@ import dev.contrastive.api.spec.ArchitectureSpec;
 import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.loss.NtXentLoss;
 import dev.contrastive.trainer.model.SimClrModel;
+import dev.contrastive.trainer.model.TinyModels;
 import dev.contrastive.trainer.optim.Sgd;
 import dev.contrastive.trainer.train.SimClrStep;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class MixedPrecisionStepTest {
 
   private static final int BATCH = 8;
-  private static final int SIZE = 16;
+  private static final int SIZE = TinyModels.SIZE;
   private static final float LR = 0.1f;
 
   @Test
@@ -52,7 +53,7 @@ class MixedPrecisionStepTest {
     for (String family : new String[] {"resnet", "mixer", "parallel_vit"}) {
       for (Precision precision : new Precision[] {Precision.BF16, Precision.FP16}) {
         try (NDManager manager = NDManager.newBaseManager()) {
-          ArchitectureSpec spec = tiny(family);
+          ArchitectureSpec spec = TinyModels.of(family, 32, 16);
           SimClrModel model = SimClrModel.create(spec, SIZE);
           model.initialize(manager, DataType.FLOAT32, new Shape(2, 3, SIZE, SIZE));
           Map<String, float[]> before = trainable(model);
@@ -170,26 +171,10 @@ class MixedPrecisionStepTest {
     }
   }
 
-  private static ArchitectureSpec tiny(String family) {
-    ArchitectureSpec spec = new ArchitectureSpec();
-    spec.family = family;
-    spec.depth = family.equals("resnet") ? 18 : 2;
-    spec.width = 16;
-    spec.stem = "cifar";
-    spec.patchSize = 4;
-    spec.heads = 2;
-    spec.mlpRatio = 2.0;
-    spec.qkNorm = true;
-    spec.projectionHiddenDim = 32;
-    spec.projectionDim = 16;
-    return spec;
-  }
-
+  /** runs/tiny.yaml's network, initialised the same way each time (building it draws no random numbers). */
   static SimClrModel model(NDManager manager) {
-    SimClrModel model = SimClrModel.create(tiny("resnet"), SIZE);
     Engine.getInstance().setRandomSeed(11);
-    model.initialize(manager, DataType.FLOAT32, new Shape(2, 3, SIZE, SIZE));
-    return model;
+    return TinyModels.tinyRun(manager);
   }
 
   private static Map<String, float[]> trainable(SimClrModel model) {
