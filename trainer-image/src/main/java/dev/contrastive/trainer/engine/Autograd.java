@@ -1,5 +1,6 @@
 package dev.contrastive.trainer.engine;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -46,6 +47,22 @@ public final class Autograd implements AutoCloseable {
    */
   public static void backward(NDArray target, NDArray gradient, boolean keepGraph) {
     JniUtils.backward((PtNDArray) target, (PtNDArray) gradient, keepGraph, false);
+  }
+
+  /**
+   * As {@link #backward(NDArray, NDArray, boolean)} without keeping the graph, doing nothing when
+   * {@code target} was not recorded (nothing below it takes a gradient). DJL cannot tell: its
+   * {@code requiresGrad} is false for every result that is not a leaf, and its grad_fn name
+   * dereferences a leaf's null grad_fn, so libtorch's own refusal is the test.
+   */
+  public static void backwardIfRecorded(NDArray target, NDArray gradient) {
+    try {
+      backward(target, gradient, false);
+    } catch (EngineException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("does not require grad")) {
+        throw e;
+      }
+    }
   }
 
   @Override

@@ -87,8 +87,9 @@ public final class ResidualUnit extends AbstractBlock {
       NDList inputs,
       boolean training,
       PairList<String, Object> params) {
-    NDArray residual = branch.forward(parameterStore, inputs, training, params).singletonOrThrow();
-    NDArray skip = shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow();
+    NDList input = SyncBatchNorm.cutInput(inputs, training, params);
+    NDArray residual = branch.forward(parameterStore, input, training, params).singletonOrThrow();
+    NDArray skip = shortcut.forward(parameterStore, input, training, params).singletonOrThrow();
     // Out of place: DJL's BatchNorm output is a strided view, and an in-place add on it made
     // autograd clone and copy an activation-sized gradient per unit in backward (profiled).
     NDArray sum = residual.add(skip);

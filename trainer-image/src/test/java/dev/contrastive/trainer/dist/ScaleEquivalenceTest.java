@@ -34,7 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,22 +44,27 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code loss.negatives: global} and {@code architecture.syncBatchNorm: true} the mean of the
  * ranks' losses at every step and the parameters after K steps are the one process's: ResNet-18
  * (width 16) with its projection head, on 16 px images, through the trainer's own data loader,
- * step, gradient all-reduce and optimizer. W = 2 (flat ring) and W = 4 (2 nodes x 2 processes,
- * two-level all-reduce). Either half alone (local negatives, or per-rank BatchNorm) must fail.
+ * step, gradient all-reduce (zero-copy and staging host transfer) and optimizer. W = 2 (flat ring)
+ * and W = 4 (2 nodes x 2 processes, two-level all-reduce). Either half alone (local negatives, or
+ * per-rank BatchNorm) must fail.
  *
  * <p>Tolerances, stated: a step's mean loss within {@value #LOSS_TOLERANCE} of the one-process loss
  * (relative), and the parameter updates (after K steps minus the start) within {@value
  * #UPDATE_TOLERANCE} of the one-process updates, relative to their norm. The sums are the same
- * sums in another order (all-reduce, BatchNorm statistics from sums of squares), so equality is up
- * to float rounding, which the deep network and K steps amplify.
+ * sums in another order (all-reduce, BatchNorm statistics combined per rank), so equality is up to
+ * float rounding, which the deep network and K steps amplify. Measured on an AVX-512 and an AVX2
+ * (ONEDNN_MAX_CPU_ISA=AVX2) machine: the gang about 1e-6 from the one process in loss and updates,
+ * what a 1e-7 relative change of the starting parameters moves the one process itself. The
+ * learning rate is 0.002, not tiny.yaml's 0.05: with 16 images, 3 steps at larger rates are not
+ * smooth in the start (at 0.01 on AVX2 a 1e-7 change of the start moves the one process's updates
+ * by 2e-3; at 0.002 a 1e-7 change moves them by 1e-6, a 1e-6 change by 2e-3), and sums in another
+ * order can land on either side.
  */
-@Disabled("#15: with syncBatchNorm the 2-rank case intermittently ends in a NaN loss (seen 2026-12-02 in a targeted"
-    + " run of this test and in a 2-worker CIFAR-10 run with AdamW, NaN from step 3), so syncBatchNorm is off by default"
-    + " and this proof waits for that fault; GlobalNegativesTest and SyncBatchNormTest still run")
+@Tag("slow") // 4 cases of 25-40 s each on a loaded 2-core machine
 class ScaleEquivalenceTest {
 
-  static final double LOSS_TOLERANCE = 1e-4;
-  static final double UPDATE_TOLERANCE = 3e-3;
+  static final double LOSS_TOLERANCE = 1e-5;
+  static final double UPDATE_TOLERANCE = 1e-4;
   private static final int BATCH = 4;
   private static final int STEPS = 3;
   private static final long SEED = 11;
@@ -82,17 +87,19 @@ class ScaleEquivalenceTest {
     }
   }
 
-  @ParameterizedTest(name = "{0} nodes x {1} processes, negatives {2}, syncBatchNorm {3}")
-  @CsvSource({"2, 1, global, true", "2, 2, global, true", "2, 1, local, true", "2, 1, global, false"})
-  void ranksTrainExactlyLikeOneProcessOnTheirImagesTogether(int nodes, int perNode, String negatives, boolean sync) {
+  @ParameterizedTest(name = "{0} nodes x {1} processes, negatives {2}, syncBatchNorm {3}, {4} transfer")
+  @CsvSource({"2, 1, global, true, ZERO_COPY", "2, 2, global, true, STAGING", "2, 1, local, true, ZERO_COPY",
+      "2, 1, global, false, STAGING"})
+  void ranksTrainExactlyLikeOneProcessOnTheirImagesTogether(
+      int nodes, int perNode, String negatives, boolean sync, HostTransfer transfer) {
     int world = nodes * perNode;
     ContrastiveTrainingRunSpec spec = spec(negatives.equals("global"), sync);
     List<Trained> ranks = LocalGang.runWithPort(world, 1 << 16, (group, port) -> {
       if (perNode == 1) {
-        return trainRank(spec, group, AllReduceAlgorithm.flat(group));
+        return trainRank(spec, group, AllReduceAlgorithm.flat(group), transfer);
       }
       try (TwoLevelAllReduce twoLevel = TwoLevelAllReduceTest.twoLevel(group, perNode, port)) {
-        return trainRank(spec, group, twoLevel);
+        return trainRank(spec, group, twoLevel, transfer);
       }
     });
     Trained reference = train(spec, world * BATCH, null, null, null);
@@ -129,11 +136,12 @@ class ScaleEquivalenceTest {
     return ConfigResolver.resolve(ConfigOverrides.apply(
         RunFiles.load(Path.of("src/test/resources/runs/tiny.yaml")).getSpec(),
         List.of("loss.negatives=" + (global ? "global" : "local"), "architecture.syncBatchNorm=" + sync,
-            "trainer.batchSizePerWorker=" + BATCH)));
+            "trainer.batchSizePerWorker=" + BATCH, "optimizer.lr=0.002")));
   }
 
-  private static Trained trainRank(ContrastiveTrainingRunSpec spec, ProcessGroup group, AllReduceAlgorithm algorithm) {
-    GradientAllReducer reducer = new GradientAllReducer(group, HostTransfer.ZERO_COPY, algorithm);
+  private static Trained trainRank(
+      ContrastiveTrainingRunSpec spec, ProcessGroup group, AllReduceAlgorithm algorithm, HostTransfer transfer) {
+    GradientAllReducer reducer = new GradientAllReducer(group, transfer, algorithm);
     return train(spec, BATCH, group, reducer, new CrossRankSums(group, algorithm));
   }
 
