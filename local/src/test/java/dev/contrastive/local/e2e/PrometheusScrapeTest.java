@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A real Prometheus scrapes the trainer processes of a local-mode run (the targets the local
  * cluster lists, as a PodMonitor would find them in a cluster): the loss series of rank 0 and
- * rank 1 are there, and every query of the run's Grafana dashboard answers.
+ * rank 1 are there, both ranks count the gradient bytes they all-reduce, and every query of the
+ * run's Grafana dashboard answers.
  */
 @Tag("slow")
 class PrometheusScrapeTest {
@@ -79,6 +80,12 @@ class PrometheusScrapeTest {
           .until(() -> byRank(prometheus.query(loss)), ranks -> ranks.keySet().equals(java.util.Set.of("0", "1"))
               && ranks.values().stream().allMatch(v -> Double.isFinite(v) && v > 0));
       System.out.println("prometheus: loss by rank " + lossByRank);
+      // each rank hands its gradients to the all-reduce every step, so both count bytes
+      String allReduced = "contrastive_train_allreduce_bytes_total{namespace=\"" + NAMESPACE + "\", run=\"" + RUN + "\"}";
+      Map<String, Double> bytesByRank = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> byRank(prometheus.query(allReduced)), ranks -> ranks.keySet().equals(java.util.Set.of("0", "1"))
+              && ranks.values().stream().allMatch(v -> v > 0));
+      System.out.println("prometheus: all-reduced bytes by rank " + bytesByRank);
 
       List<Query> panels = GrafanaDashboards.queries(GrafanaDashboards.FOLDER.resolve("contrastive-run.json"))
           .stream().filter(q -> !q.panel().startsWith("$"))
