@@ -56,9 +56,9 @@ public final class SyncBatchNorm {
 
   private SyncBatchNorm() {}
 
-  /** Whether a run with several ranks synchronises BatchNorm ({@code architecture.syncBatchNorm}). */
+  /** Whether a run with several ranks synchronises BatchNorm ({@code architecture.syncBatchNorm}, default true). */
   public static boolean wanted(ArchitectureSpec spec) {
-    return Boolean.TRUE.equals(spec.syncBatchNorm);
+    return spec.syncBatchNorm == null || spec.syncBatchNorm;
   }
 
   /** The step's sums when this forward synchronises BatchNorm, else null. */

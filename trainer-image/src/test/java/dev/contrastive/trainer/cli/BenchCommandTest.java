@@ -25,7 +25,7 @@ class BenchCommandTest {
 
     assertThat(run.exitCode()).as(run.out()).isZero();
     assertThat(run.out()).containsPattern(
-        "\\[rank 0] engine=djl-pytorch-\\S+ arch=resnet18 batch=4 ranks=2 negatives=global sync_batchnorm=false image=16 steps=1"
+        "\\[rank 0] engine=djl-pytorch-\\S+ arch=resnet18 batch=4 ranks=2 negatives=global sync_batchnorm=true image=16 steps=1"
             + " images_per_second=[0-9.]+ seconds_per_step=[0-9.]+ allreduce_seconds_per_step=[0-9.]+"
             + " allreduce_share=[01]\\.[0-9]+ peak_rss_mib=[0-9]+ device=cpu\\(\\) peak_device_mib=n/a"
             + " host_transfer=zero-copy replica_check=passed allocator=(glibc|tcmalloc|jemalloc) isa=\\S+");
