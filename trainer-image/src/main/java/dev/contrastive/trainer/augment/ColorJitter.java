@@ -89,7 +89,7 @@ public final class ColorJitter implements BatchAugmentation {
   }
 
   /** M = I + YIQ_TO_RGB (R - I) RGB_TO_YIQ: exactly the identity for a zero shift. */
-  private static void writeHueMatrix(float[] out, int offset, double hue) {
+  static void writeHueMatrix(float[] out, int offset, double hue) {
     double cos = Math.cos(2 * Math.PI * hue);
     double sin = Math.sin(2 * Math.PI * hue);
     double[][] rotationMinusIdentity = {{0, 0, 0}, {0, cos - 1, -sin}, {0, sin, cos - 1}};
@@ -106,7 +106,7 @@ public final class ColorJitter implements BatchAugmentation {
     }
   }
 
-  private static float factor(SplittableRandom random, double spread) {
+  static float factor(SplittableRandom random, double spread) {
     return spread == 0 ? 1 : (float) random.nextDouble(Math.max(0, 1 - spread), 1 + spread);
   }
 

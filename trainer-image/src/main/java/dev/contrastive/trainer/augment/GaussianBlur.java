@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
  */
 public final class GaussianBlur implements BatchAugmentation {
 
-  private static final double SIGMA_MIN = 0.1;
-  private static final double SIGMA_MAX = 2.0;
+  static final double SIGMA_MIN = 0.1;
+  static final double SIGMA_MAX = 2.0;
 
   private final double probability;
 
@@ -26,7 +26,7 @@ public final class GaussianBlur implements BatchAugmentation {
     if (images.getShape().get(3) != size) {
       throw new IllegalArgumentException("blur expects square images, got " + images.getShape());
     }
-    int radius = Math.max(1, (int) Math.round(0.1 * size) / 2);
+    int radius = radius(size);
     float[] weights = new float[n * size * size];
     for (int i = 0; i < n; i++) {
       boolean blur = random[i].nextDouble() < probability;
@@ -40,6 +40,11 @@ public final class GaussianBlur implements BatchAugmentation {
       }
     }
     return SeparableResample.apply(images, weights, size, weights, size);
+  }
+
+  /** Kernel radius for images of {@code size} pixels: an odd kernel about a tenth of the side. */
+  static int radius(int size) {
+    return Math.max(1, (int) Math.round(0.1 * size) / 2);
   }
 
   private static void writeBlur(float[] weights, int offset, int size, int radius, double sigma) {

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 /** Luma (ITU-R 601 weights, as torchvision) of float (N, 3, H, W) images, shape (N, 1, H, W). */
 final class Grayscale {
 
-  private static final float[] WEIGHTS = {0.2989f, 0.587f, 0.114f};
+  static final float[] WEIGHTS = {0.2989f, 0.587f, 0.114f};
 
   private Grayscale() {}
 

@@ -34,15 +34,23 @@ public final class RandomResizedCrop implements BatchAugmentation {
     float[] rows = new float[n * outSize * height];
     float[] columns = new float[n * outSize * width];
     for (int i = 0; i < n; i++) {
-      int[] box = sampleBox(height, width, random[i]);
-      SeparableResample.bilinear(rows, i * outSize * height, height, box[0], box[2], outSize);
-      SeparableResample.bilinear(columns, i * outSize * width, width, box[1], box[3], outSize);
+      CropBox box = box(height, width, random[i]);
+      SeparableResample.bilinear(rows, i * outSize * height, height, box.top(), box.height(), outSize);
+      SeparableResample.bilinear(columns, i * outSize * width, width, box.left(), box.width(), outSize);
     }
     return SeparableResample.apply(images, rows, outSize, columns, outSize);
   }
 
-  /** {top, left, height, width} of the crop. */
-  private int[] sampleBox(int height, int width, SplittableRandom random) {
+  /** Side of the output. */
+  public int outSize() {
+    return outSize;
+  }
+
+  /**
+   * Draws the crop of an image of {@code height} x {@code width} pixels from {@code random}: the
+   * batched path and the crop-at-decode path ({@link PerImageViews}) draw the same boxes.
+   */
+  public CropBox box(int height, int width, SplittableRandom random) {
     double area = (double) height * width;
     for (int attempt = 0; attempt < 10; attempt++) {
       double target = area * uniform(random, scaleMin, scaleMax);
@@ -50,7 +58,7 @@ public final class RandomResizedCrop implements BatchAugmentation {
       int w = (int) Math.round(Math.sqrt(target * ratio));
       int h = (int) Math.round(Math.sqrt(target / ratio));
       if (0 < w && w <= width && 0 < h && h <= height) {
-        return new int[] {random.nextInt(height - h + 1), random.nextInt(width - w + 1), h, w};
+        return new CropBox(random.nextInt(height - h + 1), random.nextInt(width - w + 1), h, w);
       }
     }
     double ratio = (double) width / height;
@@ -63,7 +71,7 @@ public final class RandomResizedCrop implements BatchAugmentation {
     }
     h = Math.min(h, height);
     w = Math.min(w, width);
-    return new int[] {(height - h) / 2, (width - w) / 2, h, w};
+    return new CropBox((height - h) / 2, (width - w) / 2, h, w);
   }
 
   private static double uniform(SplittableRandom random, double min, double max) {

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * JPEG/PNG files decoded on demand (in the loader's threads) by {@link EncodedImages}: scaled so
- * the shorter side is {@code imageSize}, then centre-cropped to a square.
+ * the shorter side is {@code imageSize}, then centre-cropped to a square (evaluation, statistics);
+ * training views crop the full image ({@link #isEncoded()}).
  */
 public final class ImageFolderImages implements LabelledImages {
 
@@ -37,14 +38,23 @@ public final class ImageFolderImages implements LabelledImages {
   }
 
   @Override
-  public void readInto(int index, byte[] target, int offset) {
+  public boolean isEncoded() {
+    return true;
+  }
+
+  @Override
+  public EncodedImage encoded(int index) {
     Path file = files.get(index);
-    byte[] encoded;
     try {
-      encoded = Files.readAllBytes(file);
+      return new EncodedImage(Files.readAllBytes(file), file.toString());
     } catch (IOException e) {
       throw new DataException(file + ": cannot read image (" + e.getMessage() + ")", e);
     }
-    EncodedImages.decodeInto(encoded, file.toString(), imageSize, target, offset);
+  }
+
+  @Override
+  public void readInto(int index, byte[] target, int offset) {
+    EncodedImage image = encoded(index);
+    EncodedImages.decodeInto(image.bytes(), image.source(), imageSize, target, offset);
   }
 }

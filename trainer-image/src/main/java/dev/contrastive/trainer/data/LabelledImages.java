@@ -26,6 +26,24 @@ public interface LabelledImages {
    */
   void readInto(int index, byte[] target, int offset);
 
+  /**
+   * Whether the images are stored encoded (JPEG/PNG files, Hub rows): the training loader then
+   * decodes each view's random crop from the full image ({@link EncodedImages#decodeCrop}) instead
+   * of augmenting the square {@link #readInto} gives.
+   */
+  default boolean isEncoded() {
+    return false;
+  }
+
+  /**
+   * The stored bytes of image {@code index}; only for {@link #isEncoded()} sets.
+   *
+   * @throws DataException when the image cannot be read
+   */
+  default EncodedImage encoded(int index) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " holds decoded pixels");
+  }
+
   /** Number of bytes of one image. */
   default int bytesPerImage() {
     return CHANNELS * imageSize() * imageSize();

@@ -1,6 +1,7 @@
 package dev.contrastive.trainer.data;
 
 import org.opencv.core.Core;
+import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
 import org.opencv.core.Rect;
@@ -86,6 +87,37 @@ final class OpenCvCodec {
   static boolean cropInto(
       byte[] encoded, ImageHeader header, double left, double top, double width, double height,
       int outSize, byte[] target, int offset, int reduction) {
+    Mat resized = crop(encoded, header, left, top, width, height, outSize, reduction, false);
+    if (resized == null) {
+      return false;
+    }
+    try {
+      toPlanarRgb(resized, outSize, target, offset);
+      return true;
+    } finally {
+      resized.release();
+    }
+  }
+
+  /**
+   * The crop resized to {@code outSize} x {@code outSize} as float RGB in [0, 1] (CV_32FC3, resized
+   * in float: no rounding to 8 bits, as the batched path), decoded at the largest reduction that
+   * still covers it; null when OpenCV cannot read the bytes. The caller releases the result.
+   */
+  static Mat cropRgb(
+      byte[] encoded, ImageHeader header, double left, double top, double width, double height, int outSize) {
+    Mat bgr = crop(encoded, header, left, top, width, height, outSize, reduction(header, width, height, outSize),
+        true);
+    if (bgr != null) {
+      Imgproc.cvtColor(bgr, bgr, Imgproc.COLOR_BGR2RGB);
+    }
+    return bgr;
+  }
+
+  /** The crop resized, BGR, 8-bit or float in [0, 1]; null when OpenCV cannot read the bytes. */
+  private static Mat crop(
+      byte[] encoded, ImageHeader header, double left, double top, double width, double height,
+      int outSize, int reduction, boolean unitFloat) {
     int flags = Imgcodecs.IMREAD_IGNORE_ORIENTATION | switch (reduction) {
       case 8 -> Imgcodecs.IMREAD_REDUCED_COLOR_8;
       case 4 -> Imgcodecs.IMREAD_REDUCED_COLOR_4;
@@ -96,10 +128,9 @@ final class OpenCvCodec {
     Mat decoded = Imgcodecs.imdecode(bytes, flags);
     bytes.release();
     Mat crop = null;
-    Mat resized = new Mat();
     try {
       if (decoded.empty() || decoded.channels() != 3) {
-        return false;
+        return null;
       }
       // libjpeg's reduced size is ceil(side / reduction): scale the crop by the actual ratio.
       double sx = (double) decoded.cols() / header.width();
@@ -109,16 +140,21 @@ final class OpenCvCodec {
       int w = clamp((int) Math.round(width * sx), 1, decoded.cols() - x);
       int h = clamp((int) Math.round(height * sy), 1, decoded.rows() - y);
       crop = decoded.submat(new Rect(x, y, w, h));
+      if (unitFloat) {
+        Mat region = new Mat();
+        crop.convertTo(region, CvType.CV_32FC3, 1 / 255.0);
+        crop.release();
+        crop = region;
+      }
       int interpolation = w >= outSize && h >= outSize ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR;
+      Mat resized = new Mat();
       Imgproc.resize(crop, resized, new Size(outSize, outSize), 0, 0, interpolation);
-      toPlanarRgb(resized, outSize, target, offset);
-      return true;
+      return resized;
     } finally {
       if (crop != null) {
         crop.release();
       }
       decoded.release();
-      resized.release();
     }
   }
 

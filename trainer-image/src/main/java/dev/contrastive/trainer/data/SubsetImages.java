@@ -32,6 +32,16 @@ final class SubsetImages implements LabelledImages {
   }
 
   @Override
+  public boolean isEncoded() {
+    return base.isEncoded();
+  }
+
+  @Override
+  public EncodedImage encoded(int index) {
+    return base.encoded(indices[index]);
+  }
+
+  @Override
   public void readInto(int index, byte[] target, int offset) {
     base.readInto(indices[index], target, offset);
   }

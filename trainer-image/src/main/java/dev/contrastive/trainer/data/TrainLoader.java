@@ -4,12 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.contrastive.trainer.augment.SimClrAugmenter;
 import dev.contrastive.trainer.augment.TwoViews;
+import java.util.SplittableRandom;
 
 /**
  * Feeds the training loop: this rank's shard of each epoch as {@link TrainBatch}es, read and
  * augmented on background threads ahead of the step that needs them. The views of an image depend
  * only on (seed, epoch, image index), whichever thread makes them and whichever rank or batch it
  * falls in.
+ *
+ * <p>Encoded images (ImageFolder, Hub) with OpenCV loaded: each view's random crop is decoded
+ * from the full image and augmented per image ({@link EncodedImages#decodeCrop}). Decoded sets
+ * (CIFAR-10, synthetic), and encoded ones without OpenCV: the stored square, augmented batched.
  *
  * <pre>{@code
  * try (Prefetcher<TrainBatch> batches = loader.epoch(epoch, firstStep, lastStep)) {
@@ -28,6 +33,7 @@ public final class TrainLoader {
   private final long seed;
   private final int threads;
   private final int depth;
+  private final boolean cropsAtDecode;
 
   /**
    * @param parent manager under which each batch gets its own sub-manager
@@ -49,6 +55,7 @@ public final class TrainLoader {
     this.seed = seed;
     this.threads = threads;
     this.depth = depth;
+    this.cropsAtDecode = EncodedImages.cropsAtDecode(train);
   }
 
   /** Steps of every epoch on every rank. */
@@ -73,9 +80,15 @@ public final class TrainLoader {
     int[] indices = shards.batch(epoch, step);
     NDManager manager = parent.newSubManager();
     try {
+      SplittableRandom[] randoms = SimClrAugmenter.randomsFor(seed, epoch, indices);
       TwoViews views;
-      try (NDArray pixels = PixelBatch.of(manager, train, indices)) {
-        views = augmenter.apply(pixels, SimClrAugmenter.randomsFor(seed, epoch, indices));
+      if (cropsAtDecode) {
+        views = augmenter.apply(
+            manager, (i, crop, random) -> EncodedImages.decodeCrop(train.encoded(indices[i]), crop, random), randoms);
+      } else {
+        try (NDArray pixels = PixelBatch.of(manager, train, indices)) {
+          views = augmenter.apply(pixels, randoms);
+        }
       }
       return new TrainBatch(
           manager, views.first(), views.second(), PixelBatch.labels(train, indices), indices, step);

@@ -1,6 +1,7 @@
 package dev.contrastive.trainer.data.hub;
 
 import dev.contrastive.trainer.data.DataException;
+import dev.contrastive.trainer.data.EncodedImage;
 import dev.contrastive.trainer.data.EncodedImages;
 import dev.contrastive.trainer.data.ShardedImages;
 import java.util.Arrays;
@@ -82,11 +83,21 @@ public final class ParquetImages implements ShardedImages {
   }
 
   @Override
-  public void readInto(int index, byte[] target, int offset) {
+  public boolean isEncoded() {
+    return true;
+  }
+
+  @Override
+  public EncodedImage encoded(int index) {
     int shard = shardOf(index);
     int row = index - bounds[shard];
-    byte[] encoded = rows(shard)[row];
-    EncodedImages.decodeInto(encoded, shards.get(shard).file() + " row " + row, imageSize, target, offset);
+    return new EncodedImage(rows(shard)[row], shards.get(shard).file() + " row " + row);
+  }
+
+  @Override
+  public void readInto(int index, byte[] target, int offset) {
+    EncodedImage image = encoded(index);
+    EncodedImages.decodeInto(image.bytes(), image.source(), imageSize, target, offset);
   }
 
   /** Shards whose images are in memory now (for tests of the memory bound). */
