@@ -12,7 +12,6 @@ import dev.contrastive.trainer.dist.AllReduceAlgorithm;
 import dev.contrastive.trainer.dist.BufferBroadcast;
 import dev.contrastive.trainer.dist.CrossRankSums;
 import dev.contrastive.trainer.dist.GradientAllReducer;
-import dev.contrastive.trainer.engine.CpuIsa;
 import dev.contrastive.trainer.dist.ProcessGroup;
 import dev.contrastive.trainer.dist.ReplicaCheck;
 import dev.contrastive.trainer.engine.NoGrad;
@@ -30,11 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * Times the full training step (forward of both views, NT-Xent, backward, update) of the run's
@@ -48,10 +44,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Time the training step of the run's architecture: images/s, peak memory (VmHWM) and peak"
         + " device memory.")
-final class BenchCommand implements Callable<Integer> {
-
-  @ParentCommand TrainerCli root;
-  @Mixin RunFileOptions run;
+final class BenchCommand extends TimingCommand {
 
   @Option(names = "--batch", defaultValue = "128", description = "Images per step and rank (default 128).")
   int batch;
@@ -77,11 +70,10 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (batch < 2 || steps < 1 || warmup < 0 || nproc < 1 || nodes < 1) {
-      throw new UserInputException("--batch must be >= 2, --steps >= 1, --warmup >= 0, --nproc and --nodes"
-          + " >= 1; got " + batch + ", " + steps + ", " + warmup + ", " + nproc + ", " + nodes);
-    }
-    ContrastiveTrainingRunSpec spec = run.resolve(root.env).getSpec();
+    require(batch >= 2 && steps >= 1 && warmup >= 0 && nproc >= 1 && nodes >= 1,
+        "--batch must be >= 2, --steps >= 1, --warmup >= 0, --nproc and --nodes >= 1; got " + batch + ", " + steps
+            + ", " + warmup + ", " + nproc + ", " + nodes);
+    ContrastiveTrainingRunSpec spec = spec();
     OptionalInt children = ChildProcesses.launchIfParent(root, nodes, nproc, this::workerArguments);
     if (children.isPresent()) {
       return children.getAsInt();
@@ -163,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
         spec.architecture.preset, batch, ranks, size, steps,
         (double) batch * group.worldSize() * steps / seconds, seconds / steps, allReduce,
         ProcessMemory.peakResidentMiB(), placement.device(), DevicePeakMemory.format(peakDeviceMiB),
-        placement.transfer().setting(), replicas, NativeAllocator.inUse(), CpuIsa.detect(System.getenv()).shortName(),
+        placement.transfer().setting(), replicas, NativeAllocator.inUse(), isa(),
         Precision.of(spec.trainer.precision)));
   }
 

@@ -7,32 +7,29 @@ import dev.contrastive.trainer.data.DatasetSplits;
 import dev.contrastive.trainer.data.Datasets;
 import dev.contrastive.trainer.data.EncodedImages;
 import dev.contrastive.trainer.data.EpochShards;
+import dev.contrastive.trainer.data.LabelledImages;
 import dev.contrastive.trainer.data.Prefetcher;
 import dev.contrastive.trainer.data.TrainBatch;
 import dev.contrastive.trainer.data.TrainLoader;
-import dev.contrastive.trainer.engine.CpuIsa;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
-import java.util.concurrent.Callable;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * Times the training loader alone: read, decode, the SimCLR augmentations of two views, batched,
  * on {@code dataset.loaderThreads} threads, with no training step consuming the batches (so the
- * figure is what the loader can feed), in the line format of {@code bench/input_pipeline_torchvision.py}.
+ * figure is what the loader can feed; {@code views=} says whether each view's crop was decoded and
+ * augmented per image or the stored squares augmented batched), in the line format of {@code bench/input_pipeline_torchvision.py}.
  * Besides wall-clock images/s it reports images per CPU second of the process, the per-core cost
  * that a loaded machine does not distort, and the decoding alone on one thread.
  */
 @Command(name = "bench-input", mixinStandardHelpOptions = true,
     description = "Time the training loader (decode + augmentations, two views): images/s with dataset.loaderThreads"
         + " threads.")
-final class InputBenchCommand implements Callable<Integer> {
-
-  @ParentCommand TrainerCli root;
-  @Mixin RunFileOptions run;
+final class InputBenchCommand extends TimingCommand {
 
   @Option(names = "--batches", defaultValue = "8", description = "Timed batches (default 8).")
   int batches;
@@ -42,24 +39,20 @@ final class InputBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (batches < 1 || warmup < 0) {
-      throw new UserInputException("--batches must be >= 1 and --warmup >= 0; got " + batches + ", " + warmup);
-    }
-    ContrastiveTrainingRunSpec spec = run.resolve(root.env).getSpec();
+    require(batches >= 1 && warmup >= 0, "--batches must be >= 1 and --warmup >= 0; got " + batches + ", " + warmup);
+    ContrastiveTrainingRunSpec spec = spec();
     long seed = spec.trainer.seed;
     int threads = spec.dataset.loaderThreads == null ? 2 : spec.dataset.loaderThreads;
     int batch = spec.trainer.batchSizePerWorker;
     DatasetSplits splits = Datasets.open(spec.dataset, seed);
     EpochShards shards = EpochShards.of(splits.train(), batch, 0, 1, seed);
-    if (shards.stepsPerEpoch() < warmup + batches) {
-      throw new UserInputException("dataset: " + shards.stepsPerEpoch() + " batches of " + batch
-          + " per epoch, fewer than --warmup + --batches = " + (warmup + batches));
-    }
+    require(shards.stepsPerEpoch() >= warmup + batches, "dataset: " + shards.stepsPerEpoch() + " batches of "
+        + batch + " per epoch, fewer than --warmup + --batches = " + (warmup + batches));
     double seconds;
     double cpuSeconds;
+    SimClrAugmenter augmenter = new SimClrAugmenter(
+        spec.augmentation, spec.dataset.imageSize, splits.stats().mean(), splits.stats().std());
     try (NDManager manager = NDManager.newBaseManager()) {
-      SimClrAugmenter augmenter = new SimClrAugmenter(
-          spec.augmentation, spec.dataset.imageSize, splits.stats().mean(), splits.stats().std());
       TrainLoader loader = new TrainLoader(splits.train(), shards, augmenter, manager, seed, threads, threads + 2);
       try (Prefetcher<TrainBatch> warm = loader.epoch(0, 0, warmup)) {
         drain(warm);
@@ -75,19 +68,30 @@ final class InputBenchCommand implements Callable<Integer> {
     int images = batch * batches;
     root.out.println(String.format(Locale.ROOT,
         "loader=trainer decoder=%s workers=%d batch=%d image=%d batches=%d images_per_second=%.1f"
-            + " images_per_cpu_second=%.1f decode_only_images_per_cpu_second=%.1f isa=%s",
+            + " images_per_cpu_second=%.1f decode_only_images_per_cpu_second=%.1f views=%s isa=%s",
         EncodedImages.decoderName(), threads, batch, spec.dataset.imageSize, batches, images / seconds,
-        images / cpuSeconds, decodeRate(splits, images), CpuIsa.detect(System.getenv()).shortName()));
+        images / cpuSeconds, decodeRate(splits, augmenter, seed, images),
+        EncodedImages.cropsAtDecode(splits.train()) ? "per-image" : "batched", isa()));
     return ExitCodes.OK;
   }
 
-  /** Images per CPU second of reading and decoding alone (to the square the loader stores), one thread. */
-  private static double decodeRate(DatasetSplits splits, int images) {
-    byte[] target = new byte[splits.train().bytesPerImage()];
-    int count = Math.min(images, splits.train().size());
+  /**
+   * Images per CPU second of reading and decoding alone, one thread, as the loader decodes: one
+   * random crop per image for encoded images with OpenCV, else the stored square.
+   */
+  private static double decodeRate(DatasetSplits splits, SimClrAugmenter augmenter, long seed, int images) {
+    LabelledImages train = splits.train();
+    boolean crops = EncodedImages.cropsAtDecode(train);
+    byte[] target = new byte[train.bytesPerImage()];
+    int count = Math.min(images, train.size());
+    SplittableRandom[] randoms = SimClrAugmenter.randomsFor(seed, 0, IntStream.range(0, count).toArray());
     long start = threadCpuNanos();
     for (int i = 0; i < count; i++) {
-      splits.train().readInto(i, target, 0);
+      if (crops) {
+        EncodedImages.decodeCrop(train.encoded(i), augmenter.crop(), randoms[i]).release();
+      } else {
+        train.readInto(i, target, 0);
+      }
     }
     return count / ((threadCpuNanos() - start) / 1e9);
   }

@@ -35,7 +35,7 @@ class InputBenchCommandTest {
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     assertThat(run.out()).containsPattern("loader=trainer decoder=(opencv|imageio) workers=1 batch=8 image=32"
         + " batches=2 images_per_second=[0-9.]+ images_per_cpu_second=[0-9.]+"
-        + " decode_only_images_per_cpu_second=[0-9.]+ isa=\\S+");
+        + " decode_only_images_per_cpu_second=[0-9.]+ views=(per-image|batched) isa=\\S+");
   }
 
   @Test
