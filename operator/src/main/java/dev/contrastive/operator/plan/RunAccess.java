@@ -10,8 +10,8 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 
 /**
- * The trainer's identity: it may read this one run and patch its status (progress), nothing else,
- * so a compromised worker cannot touch other runs or objects.
+ * The trainer's identity: it may read this one run, patch its status (progress) and create Events
+ * in its namespace, nothing else, so a compromised worker cannot touch other runs or objects.
  */
 public final class RunAccess {
 
@@ -39,6 +39,13 @@ public final class RunAccess {
             .withResources("contrastivetrainingruns/status")
             .withResourceNames(name)
             .withVerbs("get", "patch")
+            .build())
+        // a skipped corrupt checkpoint is a Warning Event on the run; Events are display data, as
+        // is the status.progress the trainer already writes (create only: no reading others' Events)
+        .addToRules(new PolicyRuleBuilder()
+            .withApiGroups("")
+            .withResources("events")
+            .withVerbs("create")
             .build())
         .build();
   }

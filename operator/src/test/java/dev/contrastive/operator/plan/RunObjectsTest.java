@@ -38,8 +38,8 @@ class RunObjectsTest {
   void trainerRoleReachesOnlyThisRunAndItsStatus() {
     Role role = RunAccess.role(run);
 
-    assertThat(role.getRules()).hasSize(2);
-    for (PolicyRule rule : role.getRules()) {
+    assertThat(role.getRules()).hasSize(3);
+    for (PolicyRule rule : role.getRules().subList(0, 2)) {
       assertThat(rule.getApiGroups()).containsExactly("contrastive.dev");
       assertThat(rule.getResourceNames()).containsExactly("simclr");
     }
@@ -47,6 +47,10 @@ class RunObjectsTest {
     assertThat(role.getRules().get(0).getVerbs()).containsExactly("get");
     assertThat(role.getRules().get(1).getResources()).containsExactly("contrastivetrainingruns/status");
     assertThat(role.getRules().get(1).getVerbs()).containsExactly("get", "patch");
+    assertThat(role.getRules().get(2).getApiGroups()).containsExactly("");
+    assertThat(role.getRules().get(2).getResources()).containsExactly("events");
+    assertThat(role.getRules().get(2).getResourceNames()).isEmpty();
+    assertThat(role.getRules().get(2).getVerbs()).containsExactly("create");
     assertThat(RunAccess.roleBinding(run).getSubjects().get(0).getName())
         .isEqualTo(RunAccess.serviceAccount(run).getMetadata().getName());
   }

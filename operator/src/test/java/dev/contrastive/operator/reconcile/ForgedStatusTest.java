@@ -10,6 +10,8 @@ import dev.contrastive.operator.testing.Fixtures;
 import dev.contrastive.operator.testing.OperatorUnderTest;
 import dev.contrastive.operator.testing.PodStates;
 import dev.contrastive.operator.testing.RealApiServer;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -132,6 +134,19 @@ class ForgedStatusTest extends ClusterBehaviour {
       assertForbidden(() -> trainer.pods().inNamespace(namespace).list());
       assertThat(trainer.resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName("simclr").get())
           .as("it may read its run").isNotNull();
+      // a skipped corrupt checkpoint is a Warning Event on the run; other runs' Events stay unread
+      Event warning = trainer.v1().events().inNamespace(namespace).resource(new EventBuilder()
+          .withNewMetadata().withGenerateName("simclr.").endMetadata()
+          .withNewInvolvedObject().withApiVersion(ContrastiveTrainingRun.API_VERSION).withKind("ContrastiveTrainingRun")
+              .withName("simclr").withNamespace(namespace).withUid(run("simclr").getMetadata().getUid())
+          .endInvolvedObject()
+          .withType("Warning").withReason("CheckpointSkipped").withMessage("skipping corrupt checkpoint ckpt-e00002")
+          .build()).create();
+      assertThat(warning.getMetadata().getName()).startsWith("simclr.");
+      assertForbidden(() -> trainer.v1().events().inNamespace(namespace).list());
+      assertForbidden(() -> trainer.v1().events().inNamespace(namespace).withName(warning.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"message\":\"forged\"}"));
+      assertForbidden(() -> trainer.v1().events().inNamespace(namespace).withName(warning.getMetadata().getName()).delete());
     }
   }
 
