@@ -3,13 +3,16 @@ package dev.contrastive.trainer.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contrastive.api.status.ProgressStatus;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.function.Consumer;
 
 /**
  * Runs a {@link ProgressReporter} on a thread of its own, so a slow or hung API server never holds
  * the training thread (and with it every rank waiting in the next collective). The training thread
  * only hands over a copy of the progress; when a write is still in flight, newer progress replaces
- * the waiting one (latest wins), so at most one write runs and one waits.
+ * the waiting one (latest wins), so at most one write runs and one waits. Warning Events go out on
+ * the same thread, each once, before the next progress.
  */
 public final class BackgroundProgressReporter implements AutoCloseable {
 
@@ -19,6 +22,10 @@ public final class BackgroundProgressReporter implements AutoCloseable {
   private final Duration closeTimeout;
   private final Consumer<String> log;
   private final Thread thread;
+
+  private record Warning(String reason, String message) {}
+
+  private final Deque<Warning> warnings = new ArrayDeque<>();
   private ProgressStatus waiting;
   private boolean waitingForced;
   private boolean writing;
@@ -46,6 +53,15 @@ public final class BackgroundProgressReporter implements AutoCloseable {
     hand(progress, true);
   }
 
+  /** Records a Warning Event on the run (see {@link ProgressReporter#warn}); never blocks. */
+  public synchronized void warn(String reason, String message) {
+    if (closing) {
+      return;
+    }
+    warnings.add(new Warning(reason, message));
+    notifyAll();
+  }
+
   private synchronized void hand(ProgressStatus progress, boolean forced) {
     if (closing) {
       return;
@@ -59,20 +75,26 @@ public final class BackgroundProgressReporter implements AutoCloseable {
     while (true) {
       ProgressStatus next;
       boolean forced;
+      Warning warning;
       synchronized (this) {
-        while (waiting == null && !closing) {
+        while (waiting == null && warnings.isEmpty() && !closing) {
           waitForWork();
         }
-        if (waiting == null) {
+        if (waiting == null && warnings.isEmpty()) {
           return;
         }
-        next = waiting;
+        warning = warnings.poll();
+        next = warning == null ? waiting : null;
         forced = waitingForced;
-        waiting = null;
+        if (warning == null) {
+          waiting = null;
+        }
         writing = true;
       }
       try {
-        if (forced) {
+        if (warning != null) {
+          reporter.warn(warning.reason(), warning.message());
+        } else if (forced) {
           reporter.report(next);
         } else {
           reporter.maybeReport(next);
@@ -95,7 +117,7 @@ public final class BackgroundProgressReporter implements AutoCloseable {
     closing = true;
     notifyAll();
     long deadline = System.nanoTime() + closeTimeout.toNanos();
-    while (waiting != null || writing) {
+    while (waiting != null || !warnings.isEmpty() || writing) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         long millis = closeTimeout.toMillis();

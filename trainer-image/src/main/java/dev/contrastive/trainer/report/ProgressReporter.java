@@ -62,6 +62,15 @@ public final class ProgressReporter {
     }
   }
 
+  /** Records a Warning Event once; a failure is logged in one line and never retried nor fatal. */
+  public void warn(String reason, String message) {
+    try {
+      writer.warn(reason, message);
+    } catch (Exception e) {
+      log.accept("cannot record the " + reason + " Event on the run (training goes on): " + oneLine(e));
+    }
+  }
+
   private static String oneLine(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {

@@ -216,6 +216,7 @@ public final class TrainingRun {
           // sent at once rather than with the first log line.
           progress.message = startWarning(start.skipped());
           status.report(progress);
+          status.warn(CHECKPOINT_SKIPPED, skippedEvent(start));
         }
         Path lastCheckpoint = start.checkpoint();
         progress.lastCheckpoint = lastCheckpoint == null ? null : ProgressStatus.boundedPath(lastCheckpoint.toString());
@@ -349,6 +350,15 @@ public final class TrainingRun {
       log.info("checkpoint " + newest);
     }
     return newest;
+  }
+
+  /** The Event of what {@link #skippedEvent} says, on the run (kubectl describe). */
+  static final String CHECKPOINT_SKIPPED = "CheckpointSkipped";
+
+  /** Which checkpoints were skipped and why, and the one the run resumed from. */
+  static String skippedEvent(Resumption.Start start) {
+    return String.join("; ", start.skipped()) + "; resumed from "
+        + (start.checkpoint() == null ? "step 0 (no checkpoint verified)" : start.checkpoint().getFileName());
   }
 
   /** The skipped checkpoints' warnings as one line that fits {@code status.progress.message}. */

@@ -82,4 +82,27 @@ class KubernetesStatusWriterTest {
     assertThat(status.progress.loss).isEqualTo(4.25);
     assertThat(status.progress.lastCheckpoint).isEqualTo("/checkpoints/epoch-0002");
   }
+
+  @Test
+  void warningsBecomeEventsOnTheRun() {
+    String uid = client.resources(ContrastiveTrainingRun.class).inNamespace("ml").withName("demo").get()
+        .getMetadata().getUid();
+
+    new KubernetesStatusWriter(client, "ml", "demo")
+        .warn("CheckpointSkipped", "skipping corrupt checkpoint ckpt-e00002-s0000000004: model.params is short");
+
+    assertThat(client.v1().events().inNamespace("ml").list().getItems())
+        .filteredOn(event -> uid.equals(event.getInvolvedObject().getUid()))
+        .singleElement()
+        .satisfies(event -> {
+          assertThat(event.getType()).isEqualTo("Warning");
+          assertThat(event.getReason()).isEqualTo("CheckpointSkipped");
+          assertThat(event.getMessage()).contains("ckpt-e00002-s0000000004");
+          assertThat(event.getInvolvedObject().getApiVersion()).isEqualTo("contrastive.dev/v1alpha1");
+          assertThat(event.getInvolvedObject().getKind()).isEqualTo("ContrastiveTrainingRun");
+          assertThat(event.getInvolvedObject().getName()).isEqualTo("demo");
+          assertThat(event.getInvolvedObject().getNamespace()).isEqualTo("ml");
+          assertThat(event.getSource().getComponent()).isEqualTo(KubernetesStatusWriter.FIELD_MANAGER);
+        });
+  }
 }

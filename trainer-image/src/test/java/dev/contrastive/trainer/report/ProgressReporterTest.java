@@ -47,6 +47,24 @@ class ProgressReporterTest {
   }
 
   @Test
+  void aWarningEventThatCannotBeWrittenIsLoggedOnOneLineAndTrainingGoesOn() {
+    StatusWriter refusing = new StatusWriter() {
+      @Override
+      public void write(ProgressStatus progress) {}
+
+      @Override
+      public void warn(String reason, String message) {
+        throw new IllegalStateException("events is forbidden: User cannot create resource\n  at some.Frame");
+      }
+    };
+
+    new ProgressReporter(refusing, Duration.ofSeconds(10), clock, logs::add).warn("CheckpointSkipped", "ckpt-e00002");
+
+    assertThat(logs).containsExactly("cannot record the CheckpointSkipped Event on the run (training goes on): "
+        + "events is forbidden: User cannot create resource");
+  }
+
+  @Test
   void stampsUpdatedAt() {
     ProgressStatus progress = new ProgressStatus();
     reporter.report(progress);

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A checkpoint that does not verify at resume is not passed over in silence: rank 0 resumes from
  * the one before it and says which one it skipped, and why, in {@code status.progress.message}
- * (what {@code kubectl get -o yaml} and the dashboards show) for the rest of the gang's life.
+ * (what {@code kubectl get -o yaml} and the dashboards show) for the rest of the gang's life, and
+ * once as a {@code CheckpointSkipped} Warning Event on the run ({@code kubectl describe}).
  */
 class SkippedCheckpointStatusTest {
 
@@ -37,8 +38,9 @@ class SkippedCheckpointStatusTest {
     // what a crash of an unsynced write leaves: a short parameter file
     Files.write(newest.resolve("model.params"), Arrays.copyOf(params, params.length / 3));
     List<ProgressStatus> written = new CopyOnWriteArrayList<>();
+    List<String> warned = new CopyOnWriteArrayList<>();
 
-    TrainingRun.Result result = train(spec, written::add);
+    TrainingRun.Result result = train(spec, recording(written, warned));
 
     assertThat(written).isNotEmpty().allSatisfy(progress -> assertThat(progress.message)
         .startsWith("warning: skipping corrupt checkpoint ckpt-e00002-s0000000004: ")
@@ -46,6 +48,10 @@ class SkippedCheckpointStatusTest {
         .hasSizeLessThanOrEqualTo(ProgressStatus.MESSAGE_MAX_LENGTH));
     // resumed from epoch 1 and trained epoch 2 again, to the same parameters
     assertThat(written).last().satisfies(progress -> assertThat(progress.step).isEqualTo(4L));
+    assertThat(warned).singleElement().satisfies(event -> assertThat(event)
+        .startsWith("CheckpointSkipped: skipping corrupt checkpoint ckpt-e00002-s0000000004: ")
+        .contains("model.params")
+        .endsWith("; resumed from ckpt-e00001-s0000000002"));
     assertThat(result.lastCheckpoint()).isEqualTo(newest);
     assertThat(Files.readAllBytes(newest.resolve("model.params"))).isEqualTo(params);
   }
@@ -56,10 +62,12 @@ class SkippedCheckpointStatusTest {
         RunFiles.load(Path.of("src/test/resources/runs/tiny.yaml")).getSpec(),
         List.of("checkpoint.mountPath=" + dir, "trainer.maxEpochs=1")));
     List<ProgressStatus> written = new CopyOnWriteArrayList<>();
+    List<String> warned = new CopyOnWriteArrayList<>();
 
-    train(spec, written::add);
+    train(spec, recording(written, warned));
 
     assertThat(written).isNotEmpty().allSatisfy(progress -> assertThat(progress.message).isNull());
+    assertThat(warned).isEmpty();
   }
 
   @Test
@@ -67,6 +75,21 @@ class SkippedCheckpointStatusTest {
     String warning = TrainingRun.startWarning(List.of("x".repeat(400), "y".repeat(400)));
 
     assertThat(warning).hasSize(ProgressStatus.MESSAGE_MAX_LENGTH).startsWith("warning: xxx");
+  }
+
+  /** A writer that keeps the progress written and each Warning Event as "reason: message". */
+  private static StatusWriter recording(List<ProgressStatus> written, List<String> warned) {
+    return new StatusWriter() {
+      @Override
+      public void write(ProgressStatus progress) {
+        written.add(progress);
+      }
+
+      @Override
+      public void warn(String reason, String message) {
+        warned.add(reason + ": " + message);
+      }
+    };
   }
 
   private static TrainingRun.Result train(ContrastiveTrainingRunSpec spec, StatusWriter status) {
