@@ -53,7 +53,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -92,8 +91,8 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
 
   /** Setting: namespaces whose pods may reach the workers' metrics ports (comma-separated; unset: any). */
   public static final String METRICS_NAMESPACES = "contrastive.operator.metrics-namespaces";
-  /** On the config map: the spec the run started with, to tell which fields an edit changed. */
-  static final String SPEC_ANNOTATION = "contrastive.dev/spec";
+  /** Where an operator before the record's {@code gangSpec} kept the gang's spec: on the config map. */
+  static final String LEGACY_SPEC_ANNOTATION = "contrastive.dev/spec";
   static final String SPEC_CHANGE_IGNORED = "SpecChangeIgnored";
   /** How often a run waiting for free GPUs looks again. */
   static final Duration FREE_GPU_RECHECK = Duration.ofSeconds(10);
@@ -253,7 +252,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     } catch (PreviousRunObjectException e) {
       return Optional.of(awaitPreviousRun(displayOnly(pass), e, pass.now));
     }
-    if (isFinished(run.getStatus(), run.getMetadata().getGeneration())) {
+    if (isFinished(run.getStatus(), pass.recorder.finalReason(), run.getMetadata().getGeneration())) {
       pass.recorder.repairDisplay();
       return Optional.of(finished(pass.client, run, pass.pods, pass.now));
     }
@@ -280,7 +279,7 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
   /** Ensure objects: config, NetworkPolicy, Service and trainer RBAC, before any worker (the token: {@link #ensurePods}). */
   private Optional<UpdateControl<ContrastiveTrainingRun>> ensureObjects(Pass pass) {
     try {
-      pass.ignoredChanges = ensureOwnedObjects(pass.client, pass.owned, pass.run, pass.config);
+      pass.ignoredChanges = ensureOwnedObjects(pass.client, pass.owned, pass.recorder, pass.run, pass.config);
       return Optional.empty();
     } catch (ForeignObjectException e) {
       return Optional.of(refuse(pass.recorder, pass.client, pass.pods, e.getMessage(), pass.now));
@@ -459,23 +458,22 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
 
   /**
    * Config, NetworkPolicy, Service and trainer RBAC exist; returns the spec fields whose edit is ignored
-   * because the run is under way (its config is then left as the gang started with it).
+   * because the run is under way (its config is then left as the gang started with it, and the
+   * record's {@code gangSpec} says which spec that is).
    */
-  private List<String> ensureOwnedObjects(KubernetesClient client, OwnedObjects owned, ContrastiveTrainingRun run,
-      String config) {
+  private List<String> ensureOwnedObjects(KubernetesClient client, OwnedObjects owned, RunRecorder recorder,
+      ContrastiveTrainingRun run, String config) {
     ConfigMap desired = TrainingConfig.configMap(run, config);
-    desired.getMetadata().setAnnotations(Map.of(SPEC_ANNOTATION, SpecChanges.snapshot(run.getSpec())));
-    List<String> ignored = List.of();
     boolean underWay = run.getStatus() != null && run.getStatus().startTime != null;
-    ConfigMap actual = underWay ? owned.current(desired).orElse(null) : null;
-    if (actual != null) {
-      owned.requireOwned(actual);
-    }
-    if (actual != null && actual.getMetadata().getAnnotations() != null
-        && actual.getMetadata().getAnnotations().containsKey(SPEC_ANNOTATION)) {
-      ignored = SpecChanges.changedFields(actual.getMetadata().getAnnotations().get(SPEC_ANNOTATION), run.getSpec());
+    Optional<String> gangSpec = underWay
+        ? recorder.gangSpec().or(() -> legacyGangSpec(owned, desired)) : Optional.empty();
+    List<String> ignored = List.of();
+    if (gangSpec.isPresent()) {
+      ignored = SpecChanges.changedFields(gangSpec.get(), run.getSpec());
+      recorder.gangRuns(gangSpec.get());
     } else {
       owned.ensure(desired);
+      recorder.gangRuns(SpecChanges.snapshot(run.getSpec()));
     }
     // Before any pod: a worker is never reachable from outside its run.
     owned.ensure(RunNetworkPolicy.of(run, metricsNamespaces));
@@ -484,6 +482,16 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
     owned.createIfAbsent(RunAccess.role(run));
     owned.createIfAbsent(RunAccess.roleBinding(run));
     return ignored;
+  }
+
+  /**
+   * A run under way since before the record kept {@code gangSpec} has its gang's spec only on its
+   * config; read once, it goes into the record with the next status written.
+   */
+  private static Optional<String> legacyGangSpec(OwnedObjects owned, ConfigMap config) {
+    Optional<ConfigMap> actual = owned.current(config);
+    actual.ifPresent(owned::requireOwned);
+    return actual.map(c -> c.getMetadata().getAnnotations()).map(a -> a.get(LEGACY_SPEC_ANNOTATION));
   }
 
   /** A deleted namesake's objects are on their way out: wait (Pending), and look again soon (no event will come). */
@@ -571,13 +579,15 @@ public class ContrastiveTrainingRunReconciler implements Reconciler<ContrastiveT
    * workers recorded: a config, template or name it cannot use, an object of another owner): that
    * one is final for the spec it refused, so an edit of the spec (a new generation) lets it start.
    * Refusing it again on every event would loop: the refusal's own writes and deletions are events.
+   *
+   * @param status and {@code finalReason}: the operator's record, never the conditions a trainer may patch
    */
-  static boolean isFinished(ContrastiveTrainingRunStatus status, Long generation) {
+  static boolean isFinished(ContrastiveTrainingRunStatus status, String finalReason, Long generation) {
     if (status == null || status.phase == null || !status.phase.isFinished()) {
       return false;
     }
-    boolean refused = status.workers == null && status.conditions.stream()
-        .anyMatch(c -> Outcome.INVALID_CONFIG.equals(c.getReason()) || Outcome.INVALID_SPEC.equals(c.getReason()));
+    boolean refused = status.workers == null
+        && (Outcome.INVALID_CONFIG.equals(finalReason) || Outcome.INVALID_SPEC.equals(finalReason));
     return !refused || Objects.equals(status.observedGeneration, generation);
   }
 

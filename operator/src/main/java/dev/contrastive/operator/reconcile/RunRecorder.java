@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One reconcile's view of what the operator has decided about a run, and how it records a new
@@ -45,9 +47,15 @@ final class RunRecorder {
   private ConfigMap record;
   /** The status as the API server has it (display copy plus the trainer's progress). */
   private ContrastiveTrainingRunStatus shown;
+  /** The spec the gang runs and why the run ended, as recorded (null: none yet). */
+  private String gangSpec;
+  private String finalReason;
+  /** The spec the gang runs as of this pass, recorded with the next status written. */
+  private String nextGangSpec;
 
   private RunRecorder(KubernetesClient client, ContrastiveTrainingRun run, String fieldManager,
-      OperatorMetrics metrics, OwnedObjects owned, ConfigMap record, ContrastiveTrainingRunStatus shown) {
+      OperatorMetrics metrics, OwnedObjects owned, ConfigMap record, ContrastiveTrainingRunStatus shown,
+      RunState state) {
     this.client = client;
     this.run = run;
     this.fieldManager = fieldManager;
@@ -56,6 +64,9 @@ final class RunRecorder {
     this.owned = owned;
     this.record = record;
     this.shown = shown;
+    this.gangSpec = state == null ? null : state.gangSpec();
+    this.finalReason = state == null ? null : state.finalReason();
+    this.nextGangSpec = gangSpec;
   }
 
   /**
@@ -77,9 +88,10 @@ final class RunRecorder {
     if (record != null) {
       owned.requireOwned(record);
     }
-    run.setStatus(record == null ? null : RunState.read(record).orElse(null));
+    RunState state = record == null ? null : RunState.read(record).orElse(null);
+    run.setStatus(state == null ? null : state.status());
     metrics.recorded(run, run.getStatus());
-    return new RunRecorder(client, run, fieldManager, metrics, owned, record, shown);
+    return new RunRecorder(client, run, fieldManager, metrics, owned, record, shown, state);
   }
 
   /**
@@ -88,7 +100,22 @@ final class RunRecorder {
    */
   static RunRecorder displayOnly(KubernetesClient client, ContrastiveTrainingRun run, String fieldManager,
       OperatorMetrics metrics) {
-    return new RunRecorder(client, run, fieldManager, metrics, null, null, run.getStatus());
+    return new RunRecorder(client, run, fieldManager, metrics, null, null, run.getStatus(), null);
+  }
+
+  /** The spec (a {@code SpecChanges} snapshot) the gang was started with, as recorded. */
+  Optional<String> gangSpec() {
+    return Optional.ofNullable(gangSpec);
+  }
+
+  /** The spec the gang runs from this pass on; recorded with the next status written. */
+  void gangRuns(String snapshot) {
+    nextGangSpec = snapshot;
+  }
+
+  /** The reason the run ended (the Ready condition's reason then), as recorded; null while it runs. */
+  String finalReason() {
+    return finalReason;
   }
 
   /** Records the outcome and returns the status now recorded (also the run's status from here on). */
@@ -107,8 +134,12 @@ final class RunRecorder {
   void write(ContrastiveTrainingRunStatus next, Outcome outcome, Instant now, boolean alwaysEvent) {
     ContrastiveTrainingRunStatus current = run.getStatus();
     boolean changed = StatusPatcher.differs(current, next);
-    if (changed && keepsRecord) {
-      save(next);
+    String nextFinalReason = next.phase != null && next.phase.isFinished() ? outcome.reason() : null;
+    if (keepsRecord && (changed || !Objects.equals(gangSpec, nextGangSpec)
+        || !Objects.equals(finalReason, nextFinalReason))) {
+      save(new RunState(next, nextGangSpec, nextFinalReason));
+      gangSpec = nextGangSpec;
+      finalReason = nextFinalReason;
     }
     if (StatusPatcher.differs(shown, next)) {
       StatusPatcher.patch(client, run, shown, next, fieldManager);
@@ -151,8 +182,8 @@ final class RunRecorder {
   }
 
   /** Create, or update at the resourceVersion read: a concurrent writer makes this fail, not interleave. */
-  private void save(ContrastiveTrainingRunStatus next) {
-    ConfigMap desired = RunState.configMap(run, next);
+  private void save(RunState next) {
+    ConfigMap desired = next.configMap(run);
     if (record == null) {
       record = owned.created(client.resource(desired).create());
     } else {

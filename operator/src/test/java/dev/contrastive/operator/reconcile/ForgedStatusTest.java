@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A trainer is the user's image with a token that may patch its run's status. On a real API
  * server, with the trainer's own RBAC: what it writes into the operator's status fields changes
- * nothing the operator decides (restarts, the gang's nodes, the deadline, the end of the run), and
+ * nothing the operator decides (restarts, the gang's nodes, the deadline, the end of the run and
+ * why it ended), and
  * the operator's own record is out of its reach.
  */
 class ForgedStatusTest extends ClusterBehaviour {
@@ -119,6 +120,33 @@ class ForgedStatusTest extends ClusterBehaviour {
   }
 
   @Test
+  void aForgedRefusalDoesNotLetASpecEditRestartAFailedRun() {
+    gpuNode("a", 1);
+    ContrastiveTrainingRun run = Fixtures.run("simclr", namespace);
+    run.getSpec().runPolicy.backoffLimit = 0;
+    create(run);
+    setPodStatus(awaitPods("simclr", 1).get(0), PodStates.failed(1, "Error"));
+    awaitPhase("simclr", Phase.Failed);
+    List<String> pods = pods("simclr").stream().map(p -> p.getMetadata().getUid()).toList();
+
+    // What a run the operator refused looks like: no workers, Ready False with reason InvalidSpec.
+    asTrainer("simclr", "{\"status\":{\"workers\":null,\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\","
+        + "\"reason\":\"InvalidSpec\",\"message\":\"forged\",\"lastTransitionTime\":\"" + Instant.now() + "\"}]}}");
+    assertThat(condition(run("simclr"), "Ready").getReason()).as("the patch went through").isEqualTo("InvalidSpec");
+    // A refused run starts again when its spec is edited; this one ended and must not.
+    client().resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName("simclr")
+        .edit(r -> { r.getSpec().runPolicy.backoffLimit = 3; return r; });
+
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(condition(run("simclr"), "Ready").getReason()).isEqualTo("BackoffLimitExceeded"));
+    await().during(Duration.ofSeconds(3)).atMost(WAIT).untilAsserted(() -> {
+      assertThat(run("simclr").getStatus().phase).isEqualTo(Phase.Failed);
+      assertThat(pods("simclr")).extracting(p -> p.getMetadata().getUid()).containsExactlyElementsOf(pods);
+    });
+    assertThat(run("simclr").getStatus().workers).as("the display copy is written back").isNotNull();
+  }
+
+  @Test
   void theTrainerCannotReachTheOperatorsRecordNorTheRunsMetadata() {
     gpuNode("a", 1);
     createRun("simclr");
@@ -152,9 +180,13 @@ class ForgedStatusTest extends ClusterBehaviour {
 
   /** A JSON merge patch of the run's status, sent with the trainer's ServiceAccount. */
   private void asTrainer(String run, Map<String, Object> status) {
+    asTrainer(run, Serialization.asJson(Map.of("status", status)));
+  }
+
+  private void asTrainer(String run, String mergePatch) {
     try (KubernetesClient trainer = RealApiServer.get().serviceAccountClient(namespace, run + "-trainer")) {
       trainer.resources(ContrastiveTrainingRun.class).inNamespace(namespace).withName(run).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+          .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
     }
   }
 

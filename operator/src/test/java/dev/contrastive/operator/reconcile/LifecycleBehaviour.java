@@ -3,11 +3,13 @@ package dev.contrastive.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contrastive.api.ContrastiveTrainingRun;
 import dev.contrastive.api.status.Phase;
 import dev.contrastive.operator.testing.Fixtures;
 import dev.contrastive.operator.testing.PodStates;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -267,6 +270,30 @@ abstract class LifecycleBehaviour extends ClusterBehaviour {
     assertThat(client().configMaps().inNamespace(namespace).withName("simclr-config").get().getData().get("run.yaml"))
         .isEqualTo(config);
     assertThat(run("simclr").getStatus().phase).isEqualTo(Phase.Running);
+  }
+
+  @Test
+  void aGangStartedBeforeTheRecordKeptItsSpecKeepsTheSpecFromItsConfigAnnotation() throws Exception {
+    List<Pod> gang = runningGang(run -> {}, "a");
+    ConfigMap state = client().configMaps().inNamespace(namespace).withName("simclr-state").get();
+    ObjectNode started = (ObjectNode) Serialization.jsonMapper().readTree(state.getData().get("gangSpec"));
+    ((ObjectNode) started.get("optimizer")).put("lr", 0.5);
+    // As an older operator left it: the gang's spec (here with another lr) on the config, none in the record.
+    client().configMaps().inNamespace(namespace).withName("simclr-config").edit(c -> {
+      c.getMetadata().getAnnotations().put("contrastive.dev/spec", started.toString());
+      return c;
+    });
+    client().configMaps().inNamespace(namespace).withName("simclr-state")
+        .edit(c -> { c.getData().remove("gangSpec"); return c; });
+    client().pods().inNamespace(namespace).withName(gang.get(0).getMetadata().getName())
+        .edit(p -> { p.getMetadata().getAnnotations().put("touched", "yes"); return p; });
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(condition(run("simclr"), "SpecApplied").getMessage()).contains("spec.optimizer.lr");
+      assertThat(client().configMaps().inNamespace(namespace).withName("simclr-state").get().getData())
+          .as("moved into the record").containsEntry("gangSpec", started.toString());
+    });
+    assertThat(uids(pods("simclr"))).isEqualTo(uids(gang));
   }
 
   @Test
