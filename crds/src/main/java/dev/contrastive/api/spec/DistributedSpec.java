@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 
 /** Rendezvous and collectives between the worker pods. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -33,6 +34,13 @@ public class DistributedSpec {
   @Max(1024)
   @JsonPropertyDescription("Gradient bucket size in MiB for the ring all-reduce.")
   public Integer bucketSizeMiB = 4;
+
+  @Default("fp32")
+  @Pattern("^(fp32|bf16)$")
+  @JsonPropertyDescription("Precision of the gradients on the wire of the ring all-reduce: fp32, or bf16 (half"
+      + " the bytes; each hop adds in fp32 and rounds its partial sum to bf16, as NCCL does, and every rank"
+      + " ends with the same bf16-rounded mean). Gradients and the optimizer stay fp32 either way.")
+  public String allReducePrecision = "fp32";
 
   @Default("0")
   @Min(0)

@@ -28,19 +28,33 @@ public interface AllReduceAlgorithm extends AutoCloseable {
   @Override
   default void close() {}
 
-  /** The flat ring of {@code group}. */
+  /** The flat ring of {@code group}, fp32 on the wire. */
   static AllReduceAlgorithm flat(ProcessGroup group) {
+    return flat(group, false);
+  }
+
+  /** The flat ring of {@code group}; {@code bf16Wire}: see {@link ProcessGroup#allReduceBf16}. */
+  static AllReduceAlgorithm flat(ProcessGroup group, boolean bf16Wire) {
     return new AllReduceAlgorithm() {
       @Override
       public void allReduce(ByteBuffer floats, boolean average) {
-        group.allReduce(floats, average);
+        if (bf16Wire) {
+          group.allReduceBf16(floats, average);
+        } else {
+          group.allReduce(floats, average);
+        }
       }
 
       @Override
       public String describe() {
-        return "flat ring of " + group.worldSize();
+        return "flat ring of " + group.worldSize() + (bf16Wire ? ", bf16 on the wire" : "");
       }
     };
+  }
+
+  /** Whether {@code spec.allReducePrecision} asks for bf16 on the wire (the schema allows fp32 or bf16). */
+  static boolean bf16Wire(DistributedSpec spec) {
+    return "bf16".equals(spec.allReducePrecision);
   }
 
   /**
@@ -53,14 +67,15 @@ public interface AllReduceAlgorithm extends AutoCloseable {
       throw new PlacementException(VARIABLE + "=" + env.get(VARIABLE)
           + " is not allowed; use auto, flat or two-level");
     }
+    boolean bf16Wire = bf16Wire(spec);
     if (group.worldSize() == 1 || setting.equals("flat")) {
-      return flat(group);
+      return flat(group, bf16Wire);
     }
     WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(env, spec.port);
     NodeLayout layout = NodeLayout.fromEnvironment(env, worker.rank(), worker.worldSize());
     if (layout.processesPerNode() == 1 || layout.nodes(group.worldSize()) == 1) {
-      return flat(group); // one level only: the flat ring is that level
+      return flat(group, bf16Wire); // one level only: the flat ring is that level
     }
-    return TwoLevelAllReduce.open(group, worker, layout, spec);
+    return TwoLevelAllReduce.open(group, worker, layout, spec, bf16Wire);
   }
 }

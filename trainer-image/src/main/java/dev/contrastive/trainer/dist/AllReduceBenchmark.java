@@ -11,9 +11,13 @@ import java.util.List;
  * prints one CSV line per size: {@code impl,ranks,bytes,seconds,algbw_GBps,busbw_GBps,cpu_seconds}.
  * With a fourth argument M the ranks form M simulated nodes and {@value AllReduceAlgorithm#VARIABLE}
  * picks the algorithm (impl {@code java} for the flat ring, {@code java-two-level} otherwise).
+ * {@value #PRECISION}{@code =bf16} sends bf16 on the wire (impl suffix {@code -bf16}); bytes and
+ * bandwidths always count the fp32 data reduced, so the two precisions compare as users see them.
  * Used by {@code bench/allreduce.sh}; not part of the trainer's commands.
  */
 public final class AllReduceBenchmark {
+
+  static final String PRECISION = "ALLREDUCE_PRECISION";
 
   private AllReduceBenchmark() {}
 
@@ -59,9 +63,11 @@ public final class AllReduceBenchmark {
     }
     DistributedSpec spec = new DistributedSpec();
     spec.rendezvousTimeoutSeconds = 60;
+    spec.allReducePrecision = System.getenv().getOrDefault(PRECISION, "fp32");
     try (ProcessGroup group = ProcessGroup.fromEnvironment(System.getenv(), spec);
         AllReduceAlgorithm algorithm = AllReduceAlgorithm.open(group, System.getenv(), spec)) {
-      String impl = algorithm instanceof TwoLevelAllReduce ? "java-two-level" : "java";
+      String impl = (algorithm instanceof TwoLevelAllReduce ? "java-two-level" : "java")
+          + (AllReduceAlgorithm.bf16Wire(spec) ? "-bf16" : "");
       for (int mib : sizesMiB) {
         ByteBuffer data = ByteBuffer.allocateDirect(mib << 20);
         for (int i = 0; i < warmUpCalls(mib); i++) {

@@ -27,6 +27,8 @@ public final class ProcessGroup implements AutoCloseable {
   private final RingLinks links;
   private final RingTransfer transfer;
   private String brokenBy;
+  /** bf16 copy of the buffer being all-reduced with bf16 on the wire; grown on demand, reused. */
+  private ByteBuffer wire = ByteBuffer.allocateDirect(0);
 
   private ProcessGroup(int rank, int worldSize, int bucketBytes, RingLinks links, Duration peerTimeout) {
     this.rank = rank;
@@ -112,6 +114,41 @@ public final class ProcessGroup implements AutoCloseable {
     checkUsable();
     run(RingPlan.allReduce(rank, worldSize, floats.remaining() / Float.BYTES, average), floats.slice(),
         "all-reduce");
+  }
+
+  /**
+   * As {@link #allReduce}, with half the bytes on the wire: each rank's fp32 values are rounded to
+   * bf16 (nearest-even) to send, every hop adds the arriving bf16 partial sum to its own fp32 value
+   * in fp32 and rounds the sum to bf16 for the next hop, as NCCL reduces bf16. The result is the
+   * bf16-rounded sum (or mean) widened back to fp32.
+   *
+   * <p>Ranks stay bit-identical because no rank keeps an fp32 result of its own: the chunk's owner
+   * rounds its final sum to bf16 into the same wire buffer the all-gather then copies to the
+   * others, and every rank, owner included, widens those same bf16 bits back to fp32.
+   */
+  public void allReduceBf16(ByteBuffer floats, boolean average) {
+    int n = wholeFloats(floats, "all-reduce");
+    if (worldSize == 1) {
+      return;
+    }
+    checkUsable();
+    if (wire.capacity() < n * Short.BYTES) {
+      wire = ByteBuffer.allocateDirect(n * Short.BYTES).order(ByteOrder.nativeOrder());
+    }
+    ByteBuffer bits = wire.duplicate().order(ByteOrder.nativeOrder()).clear().limit(n * Short.BYTES).slice()
+        .order(ByteOrder.nativeOrder());
+    java.nio.FloatBuffer local = floats.slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    java.nio.ShortBuffer shorts = bits.asShortBuffer();
+    Bf16.pack(local, shorts);
+    RingPlan plan = RingPlan.allReduce(rank, worldSize, n, average, Short.BYTES);
+    try {
+      transfer.run(plan, bits, local, "all-reduce-bf16");
+    } catch (DistributedException e) {
+      brokenBy = e.getMessage();
+      close();
+      throw e;
+    }
+    Bf16.unpack(shorts, local);
   }
 
   /** A range of floats {@code [from, to)} of a buffer: the part one rank holds complete. */

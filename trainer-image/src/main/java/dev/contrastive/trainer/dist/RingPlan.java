@@ -45,7 +45,12 @@ record RingPlan(List<Send> sends, List<Receive> receives, float scale) {
    * ends bit-identical.
    */
   static RingPlan allReduce(int rank, int worldSize, int floats, boolean average) {
-    Chunks chunks = new Chunks(worldSize, floats);
+    return allReduce(rank, worldSize, floats, average, Float.BYTES);
+  }
+
+  /** {@link #allReduce} of {@code elements} values of {@code elementBytes} each (2 for bf16). */
+  static RingPlan allReduce(int rank, int worldSize, int elements, boolean average, int elementBytes) {
+    Chunks chunks = new Chunks(worldSize, elements, elementBytes);
     int steps = worldSize - 1;
     for (int s = 0; s < steps; s++) {
       Arrival arrival = average && s == steps - 1 ? Arrival.ADD_AND_SCALE : Arrival.ADD;
@@ -59,7 +64,7 @@ record RingPlan(List<Send> sends, List<Receive> receives, float scale) {
 
   /** The first half of {@link #allReduce}: chunk {@code rank + 1} ends summed on this rank. */
   static RingPlan reduceScatter(int rank, int worldSize, int floats) {
-    Chunks chunks = new Chunks(worldSize, floats);
+    Chunks chunks = new Chunks(worldSize, floats, Float.BYTES);
     for (int s = 0; s < worldSize - 1; s++) {
       chunks.step(rank - s, s == 0 ? -1 : s - 1, rank - s - 1, Arrival.ADD);
     }
@@ -68,7 +73,7 @@ record RingPlan(List<Send> sends, List<Receive> receives, float scale) {
 
   /** The second half of {@link #allReduce}: each rank's chunk {@code rank + 1} goes to all. */
   static RingPlan allGatherShards(int rank, int worldSize, int floats) {
-    Chunks chunks = new Chunks(worldSize, floats);
+    Chunks chunks = new Chunks(worldSize, floats, Float.BYTES);
     for (int s = 0; s < worldSize - 1; s++) {
       chunks.step(rank + 1 - s, s - 1, rank - s, Arrival.COPY); // step 0 sends the own shard
     }
@@ -110,12 +115,14 @@ record RingPlan(List<Send> sends, List<Receive> receives, float scale) {
   private static final class Chunks {
     private final int worldSize;
     private final int floats;
+    private final int elementBytes;
     private final List<Send> sends = new ArrayList<>();
     private final List<Receive> receives = new ArrayList<>();
 
-    Chunks(int worldSize, int floats) {
+    Chunks(int worldSize, int floats, int elementBytes) {
       this.worldSize = worldSize;
       this.floats = floats;
+      this.elementBytes = elementBytes;
     }
 
     void step(int sendChunk, int gate, int receiveChunk, Arrival arrival) {
@@ -128,11 +135,11 @@ record RingPlan(List<Send> sends, List<Receive> receives, float scale) {
     }
 
     private int offset(int chunk) {
-      return chunkStart(chunk, worldSize, floats) * Float.BYTES;
+      return chunkStart(chunk, worldSize, floats) * elementBytes;
     }
 
     private int length(int chunk) {
-      return (chunkEnd(chunk, worldSize, floats) - chunkStart(chunk, worldSize, floats)) * Float.BYTES;
+      return (chunkEnd(chunk, worldSize, floats) - chunkStart(chunk, worldSize, floats)) * elementBytes;
     }
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,9 @@ final class RingTransfer implements AutoCloseable {
   private static final int SEGMENT = 8192;
   private final float[] sums = new float[SEGMENT];
   private final float[] arrivals = new float[SEGMENT];
+  private final ShortBuffer scratchShorts;
+  private final short[] arrivalBits = new short[SEGMENT];
+  private final short[] sumBits = new short[SEGMENT];
 
   static final int HEADER_BYTES = Integer.BYTES + Long.BYTES + RingProtocol.OPERATION_BYTES + Long.BYTES;
   private final ByteBuffer headerOut = ByteBuffer.allocate(HEADER_BYTES);
@@ -61,6 +65,7 @@ final class RingTransfer implements AutoCloseable {
     this.peerTimeoutNanos = peerTimeout.toNanos();
     this.scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES).order(ByteOrder.nativeOrder());
     this.scratchFloats = scratch.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    this.scratchShorts = scratch.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer();
     try {
       selector = Selector.open();
       readKey = links.fromPrevious.register(selector, 0);
@@ -76,8 +81,18 @@ final class RingTransfer implements AutoCloseable {
    * sending take turns on this thread, each as far as the sockets allow, so the ring streams.
    */
   void run(RingPlan plan, ByteBuffer data, String operation) {
-    exchangeHeaders(operation, data.remaining());
-    Pass pass = new Pass(plan, data, operation);
+    run(plan, data, null, operation);
+  }
+
+  /**
+   * Runs a plan whose buffer {@code wire} holds bf16 values (native-order shorts): an arriving
+   * partial sum is widened, added to this rank's own fp32 value in {@code local} (same index) and
+   * the fp32 sum rounded back to bf16 into {@code wire}, from where the next hop sends it. With
+   * {@code local} null the buffer holds fp32 values and sums stay fp32.
+   */
+  void run(RingPlan plan, ByteBuffer wire, FloatBuffer local, String operation) {
+    exchangeHeaders(operation, wire.remaining());
+    Pass pass = new Pass(plan, wire, local, operation);
     long lastProgress = System.nanoTime();
     while (pass.skipEmptyRegions()) {
       boolean received = pass.receiveSome();
@@ -99,6 +114,8 @@ final class RingTransfer implements AutoCloseable {
     private final ByteBuffer readView;
     private final ByteBuffer writeView;
     private final FloatBuffer dataFloats;
+    private final ShortBuffer dataShorts;
+    private final FloatBuffer local;
     /** The receive region in progress, its bytes read so far and how many of them are final. */
     private int receive;
     private int received;
@@ -107,7 +124,7 @@ final class RingTransfer implements AutoCloseable {
     private int send;
     private int sent;
 
-    Pass(RingPlan plan, ByteBuffer data, String operation) {
+    Pass(RingPlan plan, ByteBuffer data, FloatBuffer local, String operation) {
       this.sends = plan.sends();
       this.receives = plan.receives();
       this.scale = plan.scale();
@@ -115,6 +132,8 @@ final class RingTransfer implements AutoCloseable {
       this.readView = data.duplicate();
       this.writeView = data.duplicate();
       this.dataFloats = data.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+      this.dataShorts = data.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer();
+      this.local = local;
     }
 
     /** Moves past empty regions; false once every region is received and sent. */
@@ -157,7 +176,9 @@ final class RingTransfer implements AutoCloseable {
         return false;
       }
       received += n;
-      processed = process(region, received, processed, dataFloats, scale);
+      processed = local == null
+          ? process(region, received, processed, dataFloats, scale)
+          : processBf16(region, received, processed, dataShorts, local, scale);
       if (processed == region.length()) {
         receive++;
         received = 0;
@@ -293,6 +314,38 @@ final class RingTransfer implements AutoCloseable {
     }
     for (int k = whole; k < buffered; k++) {
       scratch.put(k - whole, scratch.get(k)); // a float split across reads waits for its rest
+    }
+    return processed + whole;
+  }
+
+  /** As {@link #process} for bf16 on the wire: adds in fp32 to the local value, rounds to bf16. */
+  private int processBf16(
+      RingPlan.Receive region, int received, int processed, ShortBuffer wire, FloatBuffer local, float scale) {
+    if (region.arrival() == RingPlan.Arrival.COPY) {
+      return received;
+    }
+    int buffered = received - processed;
+    int whole = buffered & ~(Short.BYTES - 1);
+    int base = (region.offset() + processed) / Short.BYTES;
+    boolean scaled = region.arrival() == RingPlan.Arrival.ADD_AND_SCALE;
+    float s = scaled ? scale : 1f;
+    for (int i = 0; i < whole / Short.BYTES; i += SEGMENT) {
+      int n = Math.min(SEGMENT, whole / Short.BYTES - i);
+      local.get(base + i, sums, 0, n);
+      scratchShorts.get(i, arrivalBits, 0, n);
+      if (scaled) {
+        for (int k = 0; k < n; k++) {
+          sumBits[k] = Bf16.round((sums[k] + Bf16.widen(arrivalBits[k])) * s);
+        }
+      } else {
+        for (int k = 0; k < n; k++) {
+          sumBits[k] = Bf16.round(sums[k] + Bf16.widen(arrivalBits[k]));
+        }
+      }
+      wire.put(base + i, sumBits, 0, n);
+    }
+    if (whole < buffered) {
+      scratch.put(0, scratch.get(whole)); // half a bf16 waits for its other byte
     }
     return processed + whole;
   }

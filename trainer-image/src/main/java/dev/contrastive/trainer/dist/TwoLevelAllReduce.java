@@ -34,9 +34,13 @@ final class TwoLevelAllReduce implements AllReduceAlgorithm {
   private final ProcessGroup across;
   private final NodeLayout layout;
   private final int worldSize;
+  /** bf16 on the cross-node ring only: node links are loopback or NVLink, the network is the bottleneck. */
+  private final boolean bf16Across;
   private final float[] segment = new float[SEGMENT];
 
-  private TwoLevelAllReduce(ProcessGroup node, ProcessGroup across, NodeLayout layout, int worldSize) {
+  private TwoLevelAllReduce(
+      ProcessGroup node, ProcessGroup across, NodeLayout layout, int worldSize, boolean bf16Across) {
+    this.bf16Across = bf16Across;
     this.node = node;
     this.across = across;
     this.layout = layout;
@@ -45,7 +49,7 @@ final class TwoLevelAllReduce implements AllReduceAlgorithm {
 
   /** Forms the node ring and the cross-node ring; a collective call of the whole gang. */
   static TwoLevelAllReduce open(
-      ProcessGroup group, WorkerEnvironment worker, NodeLayout layout, DistributedSpec spec) {
+      ProcessGroup group, WorkerEnvironment worker, NodeLayout layout, DistributedSpec spec, boolean bf16Across) {
     int perNode = layout.processesPerNode();
     int nodes = layout.nodes(group.worldSize());
     // Local rank 0 serves its node's rendezvous, node 0's process l that of cross-node ring l.
@@ -63,7 +67,7 @@ final class TwoLevelAllReduce implements AllReduceAlgorithm {
           worker.subGroup(layout.nodeRank(), nodes, worker.masterAddress(), (int) ports[layout.localRank()][1],
               worker.podIp()),
           group.bucketBytes(), rendezvous, peer);
-      return new TwoLevelAllReduce(node, across, layout, group.worldSize());
+      return new TwoLevelAllReduce(node, across, layout, group.worldSize(), bf16Across);
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -77,7 +81,11 @@ final class TwoLevelAllReduce implements AllReduceAlgorithm {
     ByteBuffer part = data.slice(shard.from() * Float.BYTES, shard.floats() * Float.BYTES)
         .order(ByteOrder.nativeOrder());
     inRing("the cross-node ring of local rank " + layout.localRank(), () -> {
-      across.allReduce(part, false);
+      if (bf16Across) {
+        across.allReduceBf16(part, false); // every member ends with the same bf16-rounded shard
+      } else {
+        across.allReduce(part, false);
+      }
       return null;
     });
     if (average) {
@@ -113,7 +121,8 @@ final class TwoLevelAllReduce implements AllReduceAlgorithm {
 
   @Override
   public String describe() {
-    return "two-level: " + layout.nodes(worldSize) + " nodes x " + layout.processesPerNode() + " processes";
+    return "two-level: " + layout.nodes(worldSize) + " nodes x " + layout.processesPerNode() + " processes"
+        + (bf16Across ? ", bf16 across nodes" : "");
   }
 
   @Override

@@ -169,7 +169,8 @@ public final class TrainingRun {
         NDManager manager = placement.newManager()) {
       SimClrModel model = SimClrNetwork.create(spec, manager);
       try (ParameterOptimizer optimizer = Optimizers.create(spec.optimizer, manager)) {
-        AllReduceAlgorithm algorithm = allReduce != null ? allReduce : AllReduceAlgorithm.flat(group);
+        AllReduceAlgorithm algorithm = allReduce != null ? allReduce
+            : AllReduceAlgorithm.flat(group, AllReduceAlgorithm.bf16Wire(spec.distributed));
         GradientAllReducer allReducer = group.worldSize() == 1 ? null : new GradientAllReducer(group,
             placement.transfer(), algorithm);
         boolean globalNegatives = allReducer != null && GlobalNegatives.wanted(spec.loss);

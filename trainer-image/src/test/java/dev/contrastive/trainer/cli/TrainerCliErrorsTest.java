@@ -31,6 +31,15 @@ class TrainerCliErrorsTest {
   }
 
   @Test
+  void unknownAllReducePrecisionIsOneLineNamingTheField() {
+    CliRun run = CliRun.run("config", "-f", CliRun.TINY.toString(), "distributed.allReducePrecision=fp8");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(run.err().lines()).singleElement().asString()
+        .contains("distributed.allReducePrecision").contains("fp8");
+  }
+
+  @Test
   void malformedYamlIsOneLineNamingTheFile(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("broken.yaml");
     Files.writeString(file, "apiVersion: contrastive.dev/v1alpha1\nkind: [unclosed\n");

@@ -29,6 +29,16 @@ class ReplicaCheckTest {
 
   @ParameterizedTest
   @EnumSource(HostTransfer.class)
+  void ranksTrainingWithBf16OnTheWirePass(HostTransfer transfer) {
+    List<String> outcomes = LocalGang.run(WORLD, 256,
+        group -> train(group, transfer, new GradientAllReducer(group, transfer, AllReduceAlgorithm.flat(group, true)),
+            -1));
+
+    assertThat(outcomes).containsOnly("passed");
+  }
+
+  @ParameterizedTest
+  @EnumSource(HostTransfer.class)
   void aRankWhoseUpdateIsSkippedFailsEveryRankWithOneLineNamingTheFirstTensorAndTheRanks(
       HostTransfer transfer) {
     List<String> outcomes = LocalGang.run(WORLD, 256, group -> train(group, transfer, 1));
@@ -53,7 +63,10 @@ class ReplicaCheckTest {
    * its update in the first step. Returns "passed" or the failure's message.
    */
   private static String train(ProcessGroup group, HostTransfer transfer, int skipping) {
-    GradientAllReducer reducer = new GradientAllReducer(group, transfer);
+    return train(group, transfer, new GradientAllReducer(group, transfer), skipping);
+  }
+
+  private static String train(ProcessGroup group, HostTransfer transfer, GradientAllReducer reducer, int skipping) {
     ReplicaCheck check = new ReplicaCheck(group, transfer, false);
     try (NDManager manager = NDManager.newBaseManager()) {
       Block block = DataParallelEquivalenceTest.model(manager);

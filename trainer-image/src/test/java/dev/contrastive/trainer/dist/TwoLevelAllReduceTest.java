@@ -31,7 +31,7 @@ class TwoLevelAllReduceTest {
   /** A two-level all-reduce on {@code nodes x perNode} ranks of a local gang. */
   static TwoLevelAllReduce twoLevel(ProcessGroup group, int perNode, int masterPort) {
     WorkerEnvironment env = LocalGang.environment(group.rank(), group.worldSize(), masterPort, LocalGang.TOKEN);
-    return TwoLevelAllReduce.open(group, env, NodeLayout.of(group.rank(), perNode), spec());
+    return TwoLevelAllReduce.open(group, env, NodeLayout.of(group.rank(), perNode), spec(), false);
   }
 
   @ParameterizedTest(name = "{0} nodes x {1} processes, {2} floats")
