@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * up to float rounding; and exactly again from the cache alone with HF_HUB_OFFLINE=1. (Hub and
  * binary agree bit for bit no longer: Hub images are encoded, so each view's crop is decoded and
  * resized by OpenCV and augmented per image, where the binary set is augmented batched; the views
- * agree to about 1e-6, and three training steps carry that to about 0.3% of the loss.)
+ * agree to about 1e-6; at a small learning rate three steps keep the loss within 0.05% and the same kNN.)
  */
 @Tag("slow") // three short trainings: 43 s on the loaded 2-core machine
 class HubCifarEquivalenceTest {
@@ -92,11 +92,10 @@ class HubCifarEquivalenceTest {
     for (int i = 0; i < hubBatch.views().length; i++) {
       assertThat(hubBatch.views()[i]).as("view value %d", i).isCloseTo(binaryBatch.views()[i], within(1e-4f));
     }
-    assertThat(fromHub.loss()).isCloseTo(fromBinary.loss(), withinPercentage(1));
-    // After 3 steps the features are near chance (0.19 of 10 classes) and a few of the 128 test
-    // images flip with float rounding (measured 0.219 vs 0.188): the labels are compared above.
-    assertThat(fromHub.knnTop1()).isNotNull();
-    assertThat(fromBinary.knnTop1()).isNotNull();
+    // At optimizer.lr 0.002 three steps keep that rounding small (measured 3e-5 of the loss); at
+    // tiny.yaml's 0.05 they amplify it to 0.3% and flip a few of the 128 test images' neighbours.
+    assertThat(fromHub.loss()).isCloseTo(fromBinary.loss(), withinPercentage(0.05));
+    assertThat(fromHub.knnTop1()).isEqualTo(fromBinary.knnTop1());
     assertThat(offline.loss()).isEqualTo(fromHub.loss());
     assertThat(offline.knnTop1()).isEqualTo(fromHub.knnTop1());
   }
@@ -135,7 +134,8 @@ class HubCifarEquivalenceTest {
   private ContrastiveTrainingRunSpec spec(String name, String... data) throws IOException {
     String yaml = Files.readString(Path.of("src/test/resources/runs/tiny.yaml"));
     List<String> overrides = new ArrayList<>(List.of(data));
-    overrides.addAll(List.of("trainer.maxEpochs=1", "trainer.batchSizePerWorker=16", "trainer.maxStepsPerEpoch=3",
+    overrides.addAll(List.of("optimizer.lr=0.002", "trainer.maxEpochs=1", "trainer.batchSizePerWorker=16",
+        "trainer.maxStepsPerEpoch=3",
         "dataset.maxTrainImages=0", "dataset.maxTestImages=0", "dataset.imageSize=32", "checkpoint.mountPath=" + tmp.resolve("ckpt-" + name)));
     return ConfigResolver.resolve(ConfigOverrides.apply(RunFiles.parse(yaml, "tiny.yaml").getSpec(), overrides));
   }
