@@ -22,6 +22,14 @@ public interface AllReduceAlgorithm extends AutoCloseable {
    */
   void allReduce(ByteBuffer floats, boolean average);
 
+  /**
+   * As {@link #allReduce}, for gradients only: where distributed.allReducePrecision is bf16 they go
+   * bf16 on the wire. Other sums (synchronised BatchNorm statistics, global negatives) stay fp32.
+   */
+  default void allReduceGradients(ByteBuffer floats, boolean average) {
+    allReduce(floats, average);
+  }
+
   /** For logs: {@code flat ring of 4} or {@code two-level: 2 nodes x 2 processes}. */
   String describe();
 
@@ -38,6 +46,11 @@ public interface AllReduceAlgorithm extends AutoCloseable {
     return new AllReduceAlgorithm() {
       @Override
       public void allReduce(ByteBuffer floats, boolean average) {
+        group.allReduce(floats, average);
+      }
+
+      @Override
+      public void allReduceGradients(ByteBuffer floats, boolean average) {
         if (bf16Wire) {
           group.allReduceBf16(floats, average);
         } else {

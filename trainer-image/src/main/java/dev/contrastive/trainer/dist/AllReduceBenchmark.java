@@ -71,14 +71,14 @@ public final class AllReduceBenchmark {
       for (int mib : sizesMiB) {
         ByteBuffer data = ByteBuffer.allocateDirect(mib << 20);
         for (int i = 0; i < warmUpCalls(mib); i++) {
-          algorithm.allReduce(data, false); // the JIT compiles the ring loop; TCP windows open
+          algorithm.allReduceGradients(data, false); // the JIT compiles the ring loop; TCP windows open
         }
         int repetitions = timedCalls(mib, leastRepetitions);
         group.barrier();
         long cpuStart = cpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < repetitions; i++) {
-          algorithm.allReduce(data, false);
+          algorithm.allReduceGradients(data, false);
         }
         double seconds = (System.nanoTime() - start) / 1e9 / repetitions;
         double cpu = (cpuNanos() - cpuStart) / 1e9 / repetitions;

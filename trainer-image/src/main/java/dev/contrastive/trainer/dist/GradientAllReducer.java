@@ -146,7 +146,7 @@ public final class GradientAllReducer {
       }
       bucket.flip();
       if (allReduce) {
-        algorithm.allReduce(bucket, true);
+        algorithm.allReduceGradients(bucket, true);
       } else {
         group.broadcast(bucket);
       }

@@ -76,12 +76,21 @@ final class TwoLevelAllReduce implements AllReduceAlgorithm {
 
   @Override
   public void allReduce(ByteBuffer floats, boolean average) {
+    allReduce(floats, average, false);
+  }
+
+  @Override
+  public void allReduceGradients(ByteBuffer floats, boolean average) {
+    allReduce(floats, average, bf16Across);
+  }
+
+  private void allReduce(ByteBuffer floats, boolean average, boolean bf16) {
     ByteBuffer data = floats.slice().order(ByteOrder.nativeOrder());
     ProcessGroup.Shard shard = inRing("the ring of node " + layout.nodeRank(), () -> node.reduceScatter(data));
     ByteBuffer part = data.slice(shard.from() * Float.BYTES, shard.floats() * Float.BYTES)
         .order(ByteOrder.nativeOrder());
     inRing("the cross-node ring of local rank " + layout.localRank(), () -> {
-      if (bf16Across) {
+      if (bf16) {
         across.allReduceBf16(part, false); // every member ends with the same bf16-rounded shard
       } else {
         across.allReduce(part, false);
