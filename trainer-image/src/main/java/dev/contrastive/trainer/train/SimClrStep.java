@@ -21,7 +21,8 @@ import dev.contrastive.trainer.precision.Precision;
 /**
  * One SimCLR optimisation step: both views in one forward pass (as the PyTorch reference does, so
  * BatchNorm sees all 2N images), NT-Xent (with every rank's projections as negatives when {@link
- * #withCrossRankSums} is set), backward, gradient averaging across ranks, update.
+ * #withGlobalNegatives} is set; with {@link #withSyncBatchNorm} BatchNorm uses the global batch),
+ * backward, gradient averaging across ranks, update.
  * The forward's arrays live in a sub-manager closed before backward, so memory does not grow and
  * activations are freed as early as DJL allows.
  *
