@@ -109,7 +109,10 @@ class TrackingResilienceTest {
       assertThat(registry.get("contrastive.tracking.errors").tag("backend", "mlflow").counter().count()).isEqualTo(12);
       assertThat(registry.get("contrastive.tracking.dropped.points").tag("backend", "mlflow").counter().count())
           .isZero();
-      assertThat(log.lines()).filteredOn(line -> line.contains("failed, training goes on")).hasSize(1);
+      // This backend's lines only: an earlier test's bounded close can leave its worker printing
+      // ("Connection pool shut down") into this capture of System.out.
+      assertThat(log.lines()).filteredOn(line -> line.contains("failed, training goes on"))
+          .filteredOn(line -> line.contains(":" + closedPort)).hasSize(1);
     }
   }
 
